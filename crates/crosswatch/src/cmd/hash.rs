@@ -1,0 +1,8 @@
+use clap::Subcommand;
+
+#[derive(Subcommand)]
+pub enum HashCommand {}
+
+pub fn run(command: HashCommand) -> anyhow::Result<()> {
+    match command {}
+}

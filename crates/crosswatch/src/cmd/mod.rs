@@ -1,0 +1,8 @@
+//! One module per subcommand.
+
+pub mod convert;
+pub mod detect;
+pub mod hash;
+pub mod inspect;
+pub mod matching;
+pub mod taxonomy;

@@ -1,0 +1,61 @@
+//! The `crosswatch` command: a thin shell over the library crates.
+//!
+//! Each subcommand lives in its own module under `cmd/`; this file only
+//! parses the command line and dispatches.
+
+use clap::{Parser, Subcommand};
+
+mod cmd;
+
+#[derive(Parser)]
+#[command(
+    name = "crosswatch",
+    version,
+    about = "Share and act on cross-platform influence-operation intelligence",
+    long_about = "Crosswatch imports the indicator files platforms publish about influence \
+operations, exchanges them between platforms as STIX 2.1 over TAXII 2.1, matches shared \
+signals against a platform's own content, detects coordinated networks and turns it all \
+into EU Code of Practice reports.\n\nStart with `crosswatch inspect FILE` on an indicator file."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Summarise an indicator file or STIX bundle (auto-detects the format).
+    Inspect(cmd::inspect::InspectArgs),
+    /// Convert an indicator file or STIX bundle to STIX 2.1 or Crosswatch JSON.
+    Convert(cmd::convert::ConvertArgs),
+    /// Load and check taxonomies (DISARM).
+    #[command(subcommand)]
+    Taxonomy(cmd::taxonomy::TaxonomyCommand),
+    /// Compute perceptual hashes of images.
+    #[command(subcommand)]
+    Hash(cmd::hash::HashCommand),
+    /// Match observed values against shared signals or protected lists.
+    #[command(subcommand)]
+    Match(cmd::matching::MatchCommand),
+    /// Find coordinated networks in activity logs.
+    Detect(Box<cmd::detect::DetectArgs>),
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Inspect(args) => cmd::inspect::run(args),
+        Command::Convert(args) => cmd::convert::run(args),
+        Command::Taxonomy(command) => cmd::taxonomy::run(command),
+        Command::Hash(command) => cmd::hash::run(command),
+        Command::Match(command) => cmd::matching::run(command),
+        Command::Detect(args) => cmd::detect::run(*args),
+    };
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! crosswatch-pdq
