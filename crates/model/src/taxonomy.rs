@@ -175,9 +175,15 @@ pub fn split_kill_chain_label(label: &str) -> Option<(String, String)> {
         None => (trimmed, ""),
     };
     let id = id.trim_end_matches('.');
-    level_of(Taxonomy::KillChain, id)?;
+    // Meta's own taxonomy file writes a few procedures as `0.9.10.0`.
+    let mut parts: Vec<&str> = id.split('.').collect();
+    while parts.len() > 3 && parts.last() == Some(&"0") {
+        parts.pop();
+    }
+    let id = parts.join(".");
+    level_of(Taxonomy::KillChain, &id)?;
     let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
-    Some((id.to_string(), name))
+    Some((id, name))
 }
 
 #[cfg(test)]
@@ -234,6 +240,11 @@ mod tests {
             Some(("0".into(), "Acquiring assets".into()))
         );
         assert_eq!(split_kill_chain_label("Acquiring"), None);
+        assert_eq!(
+            split_kill_chain_label("0.9.10.0  Acquiring Pinterest accounts"),
+            Some(("0.9.10".into(), "Acquiring Pinterest accounts".into()))
+        );
+        assert_eq!(split_kill_chain_label("0.9.10.1 x"), None);
         let r = TechniqueRef::new(Taxonomy::KillChain, "0.9.1", None).unwrap();
         assert_eq!(r.parent_id(), Some("0.9"));
         let d = TechniqueRef::new(Taxonomy::Disarm, "T0015.001", None).unwrap();
