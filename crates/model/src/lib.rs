@@ -16,6 +16,7 @@
 //! assert_eq!(incident.indicators[0].handle.as_deref(), Some("insider_md"));
 //! ```
 
+pub mod action;
 pub mod country;
 pub mod incident;
 pub mod indicator;
@@ -24,6 +25,7 @@ pub mod refang;
 pub mod taxonomy;
 pub mod tlp;
 
+pub use action::{Action, Decision, Provenance};
 pub use country::CountryCode;
 pub use incident::{
     AssetCount, Attribution, ExternalReference, Incident, IncidentStatus, Narrative, ThreatActor,
