@@ -8,7 +8,9 @@
 
 use crosswatch_model::indicator::IndicatorKind;
 use crosswatch_model::taxonomy::{Taxonomy, TechniqueRef, split_kill_chain_label};
-use crosswatch_model::{ExternalReference, Incident, Indicator, Narrative, Platform, Tlp};
+use crosswatch_model::{
+    ExternalReference, Incident, Indicator, IndicatorSet, Narrative, Platform, Tlp,
+};
 use time::OffsetDateTime;
 
 use crate::error::{ImportError, Problems};
@@ -49,6 +51,7 @@ pub(crate) fn import(
         });
     }
     let mut evidence: Vec<String> = Vec::new();
+    let mut indicators = IndicatorSet::default();
 
     for (line, cells) in records.into_iter().skip(1) {
         let cell = |i: usize| cells.get(i).map(|c| c.trim()).unwrap_or("");
@@ -108,13 +111,13 @@ pub(crate) fn import(
                 .unwrap_or((None, None));
             let mut indicator = Indicator::quantity(IndicatorKind::AdSpend, value, amount);
             indicator.currency = currency.map(str::to_string);
-            incident.add_indicator(indicator.with_technique(Some(technique)).with_note(notes));
+            indicators.insert(indicator.with_technique(Some(technique)).with_note(notes));
             continue;
         }
         if lower.contains("follower") {
             let indicator =
                 Indicator::quantity(IndicatorKind::Followers, value, first_number_in(value));
-            incident.add_indicator(indicator.with_technique(Some(technique)).with_note(notes));
+            indicators.insert(indicator.with_technique(Some(technique)).with_note(notes));
             continue;
         }
         if lower.contains("fictitious news outlet")
@@ -122,16 +125,18 @@ pub(crate) fn import(
             || lower.contains("news outlet")
         {
             match Indicator::outlet(value) {
-                Ok(indicator) => incident
-                    .add_indicator(indicator.with_technique(Some(technique)).with_note(notes)),
+                Ok(indicator) => {
+                    indicators.insert(indicator.with_technique(Some(technique)).with_note(notes))
+                }
                 Err(e) => problems.push(Some(line), Some("Indicator"), e.to_string()),
             }
             continue;
         }
         if !value.contains(char::is_whitespace) {
             match Indicator::from_observable(value) {
-                Ok(indicator) => incident
-                    .add_indicator(indicator.with_technique(Some(technique)).with_note(notes)),
+                Ok(indicator) => {
+                    indicators.insert(indicator.with_technique(Some(technique)).with_note(notes))
+                }
                 Err(e) => problems.push(
                     Some(line),
                     Some("Indicator"),
@@ -161,6 +166,7 @@ pub(crate) fn import(
         evidence.push(format!("{technique}: {prose}"));
     }
     incident.summary = evidence.join("\n");
+    incident.indicators = indicators.into_vec();
     if incident.assets.is_empty()
         && incident.indicators.is_empty()
         && incident.techniques.is_empty()

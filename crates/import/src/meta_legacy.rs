@@ -6,7 +6,7 @@
 //! `Germany-targeting CIB domain` give target countries.
 
 use crosswatch_model::country::countries_named_in;
-use crosswatch_model::{CountryCode, HashAlgorithm, Incident, Indicator, Tlp};
+use crosswatch_model::{CountryCode, HashAlgorithm, Incident, Indicator, IndicatorSet, Tlp};
 use time::OffsetDateTime;
 
 use crate::error::{ImportError, Problems};
@@ -54,6 +54,7 @@ pub(crate) fn import(
 
     // Incidents by origin prefix; `None` is the file's main incident.
     let mut groups: Vec<(Option<CountryCode>, Incident)> = Vec::new();
+    let mut sets: Vec<IndicatorSet> = Vec::new();
     for (line, cells) in records.iter().skip(1) {
         let get = |i: Option<usize>| i.and_then(|i| cells.get(i)).map(|c| c.trim()).unwrap_or("");
         if cells.iter().all(|c| c.trim().is_empty()) {
@@ -111,6 +112,7 @@ pub(crate) fn import(
                     incident.add_origin(c);
                 }
                 groups.push((origin, incident));
+                sets.push(IndicatorSet::default());
                 groups.len() - 1
             }
         };
@@ -124,7 +126,10 @@ pub(crate) fn import(
                 incident.add_target(c);
             }
         }
-        incident.add_indicator(indicator);
+        sets[position].insert(indicator);
+    }
+    for ((_, incident), set) in groups.iter_mut().zip(sets) {
+        incident.indicators = set.into_vec();
     }
     // The main incident's origins are the countries the file name mentions
     // that no prefixed group took.

@@ -376,6 +376,59 @@ impl Indicator {
     }
 }
 
+/// Indicators kept once each (by [`Indicator::key`]), in first-seen order;
+/// a repeated signal adds its techniques to the first. Importers of large
+/// files use this instead of [`crate::Incident::add_indicator`], which scans.
+#[derive(Debug, Clone, Default)]
+pub struct IndicatorSet {
+    list: Vec<Indicator>,
+    index: std::collections::HashMap<String, usize>,
+}
+
+impl IndicatorSet {
+    /// A set holding `existing` (assumed distinct).
+    pub fn from_vec(existing: Vec<Indicator>) -> IndicatorSet {
+        let mut set = IndicatorSet::default();
+        for indicator in existing {
+            set.insert(indicator);
+        }
+        set
+    }
+
+    /// Adds an indicator, merging techniques into an earlier copy of the same signal.
+    pub fn insert(&mut self, indicator: Indicator) {
+        match self.index.entry(indicator.key()) {
+            std::collections::hash_map::Entry::Occupied(slot) => {
+                let existing = &mut self.list[*slot.get()];
+                for t in indicator.techniques {
+                    if !existing.techniques.contains(&t) {
+                        existing.techniques.push(t);
+                    }
+                }
+            }
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(self.list.len());
+                self.list.push(indicator);
+            }
+        }
+    }
+
+    /// How many distinct signals there are.
+    pub fn len(&self) -> usize {
+        self.list.len()
+    }
+
+    /// Whether the set is empty.
+    pub fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+
+    /// The indicators in first-seen order.
+    pub fn into_vec(self) -> Vec<Indicator> {
+        self.list
+    }
+}
+
 /// Refangs, lower-cases, strips a trailing dot and converts an IDN to ASCII.
 pub fn normalise_domain(raw: &str) -> Result<String, ModelError> {
     let live = refang(raw);

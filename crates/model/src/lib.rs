@@ -30,7 +30,7 @@ pub use country::CountryCode;
 pub use incident::{
     AssetCount, Attribution, ExternalReference, Incident, IncidentStatus, Narrative, ThreatActor,
 };
-pub use indicator::{HashAlgorithm, Indicator, IndicatorKind};
+pub use indicator::{HashAlgorithm, Indicator, IndicatorKind, IndicatorSet};
 pub use platform::{AccountRef, AssetKind, Platform};
 pub use refang::{defang, refang};
 pub use taxonomy::{Taxonomy, TechniqueRef};
