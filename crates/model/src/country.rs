@@ -119,9 +119,17 @@ pub fn countries_named_in(text: &str) -> Vec<CountryCode> {
     let lower = text.to_lowercase();
     let mut found: Vec<(usize, CountryCode)> = Vec::new();
     for (code, name) in COUNTRY_NAMES {
-        for variant in std::iter::once(*name).chain(demonyms(code)) {
+        for (is_demonym, variant) in std::iter::once((false, *name)).chain(demonyms(code).map(|d| (true, d))) {
             let needle = variant.to_lowercase();
+            // "Russian-speaking audiences in Moldova" names a language, not a country.
+            let names_language = |pos: usize| {
+                let after = &lower[pos + needle.len()..];
+                ["-speaking", " speaking", "-language", " language"]
+                    .iter()
+                    .any(|s| after.starts_with(s))
+            };
             if let Some(pos) = find_word(&lower, &needle)
+                && !(is_demonym && names_language(pos))
                 && let Ok(cc) = code.parse::<CountryCode>()
                 && !found.iter().any(|(_, c)| *c == cc)
             {
@@ -281,5 +289,7 @@ mod tests {
         let found = countries_named_in("originating in and targeting Moldova; not Moldovanish");
         assert_eq!(found, vec!["MD".parse().unwrap()]);
         assert!(countries_named_in("nothing here").is_empty());
+        let found = countries_named_in("Targeting Russian-speaking audiences in Moldova");
+        assert_eq!(found, vec!["MD".parse().unwrap()]);
     }
 }

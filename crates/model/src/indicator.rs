@@ -53,6 +53,14 @@ impl IndicatorKind {
         }
     }
 
+    /// Whether the value is a live network address that reports must defang.
+    pub fn is_live_link(self) -> bool {
+        matches!(
+            self,
+            IndicatorKind::Domain | IndicatorKind::Url | IndicatorKind::SocialAccount | IndicatorKind::Email
+        )
+    }
+
     /// Whether a service can match this kind against its own content.
     pub fn is_matchable(self) -> bool {
         !matches!(self, IndicatorKind::AdSpend | IndicatorKind::Followers)

@@ -5,4 +5,5 @@ pub mod detect;
 pub mod hash;
 pub mod inspect;
 pub mod matching;
+pub mod source;
 pub mod taxonomy;
