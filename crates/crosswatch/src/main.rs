@@ -39,6 +39,12 @@ enum Command {
     Match(cmd::matching::MatchCommand),
     /// Find coordinated networks in activity logs.
     Detect(Box<cmd::detect::DetectArgs>),
+    /// Run a platform node: sync shared signals, match content, review hits.
+    #[command(subcommand)]
+    Node(cmd::node::NodeCommand),
+    /// EU Code of Practice (Commitment 16), DSA statements of reasons and threat reports.
+    #[command(subcommand)]
+    Report(cmd::report::ReportCommand),
 }
 
 fn main() -> std::process::ExitCode {
@@ -50,6 +56,8 @@ fn main() -> std::process::ExitCode {
         Command::Hash(command) => cmd::hash::run(command),
         Command::Match(command) => cmd::matching::run(command),
         Command::Detect(args) => cmd::detect::run(*args),
+        Command::Node(command) => cmd::node::run(command),
+        Command::Report(command) => cmd::report::run(command),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -54,7 +54,8 @@ pub struct DataDir {
 impl DataDir {
     fn open(&self) -> anyhow::Result<NodeStore> {
         let path = self.data_dir.join("node.db");
-        NodeStore::open(&path).with_context(|| format!("opening the node database {}", path.display()))
+        NodeStore::open(&path)
+            .with_context(|| format!("opening the node database {}", path.display()))
     }
 }
 
@@ -67,7 +68,12 @@ pub struct SyncArgs {
     #[arg(long = "hub", value_name = "URL", required = true)]
     hubs: Vec<String>,
     /// Bearer token for the hub; repeat in the order of --hub, or give one for all.
-    #[arg(long = "token", value_name = "TOKEN", env = "CROSSWATCH_HUB_TOKEN", hide_env_values = true)]
+    #[arg(
+        long = "token",
+        value_name = "TOKEN",
+        env = "CROSSWATCH_HUB_TOKEN",
+        hide_env_values = true
+    )]
     tokens: Vec<String>,
     /// Only this collection (sharing group); default: every readable one.
     #[arg(long, value_name = "ID")]
@@ -291,7 +297,12 @@ fn run_sync(args: SyncArgs) -> anyhow::Result<()> {
     loop {
         let mut any_failed = false;
         for (index, client) in clients.iter().enumerate() {
-            match sync_hub(&mut store, client, args.collection.as_deref(), OffsetDateTime::now_utc()) {
+            match sync_hub(
+                &mut store,
+                client,
+                args.collection.as_deref(),
+                OffsetDateTime::now_utc(),
+            ) {
                 Ok(report) => {
                     failures[index] = 0;
                     let s = report.stats;
@@ -307,7 +318,11 @@ fn run_sync(args: SyncArgs) -> anyhow::Result<()> {
                         s.active_signals,
                         report.feedback_delivered,
                         report.feedback_pending,
-                        if report.has_feed { "" } else { " (hub has no change feed: deletions are not seen)" }
+                        if report.has_feed {
+                            ""
+                        } else {
+                            " (hub has no change feed: deletions are not seen)"
+                        }
                     );
                     if let Some(problem) = report.feedback_problem {
                         eprintln!("  feedback: {problem}");
@@ -354,7 +369,10 @@ fn hub_clients(args: &SyncArgs) -> anyhow::Result<Vec<HubClient>> {
         .iter()
         .enumerate()
         .map(|(i, hub)| {
-            let token = tokens.get(i).or_else(|| tokens.first()).map_or("", String::as_str);
+            let token = tokens
+                .get(i)
+                .or_else(|| tokens.first())
+                .map_or("", String::as_str);
             HubClient::new(hub, token, timeout)
         })
         .collect())
@@ -397,7 +415,12 @@ fn run_match(args: MatchArgs) -> anyhow::Result<()> {
     )?;
     out.flush().context("writing hits")?;
     for line in &summary.malformed {
-        eprintln!("{}:{}: skipped: {}", args.input.display(), line.line, line.message);
+        eprintln!(
+            "{}:{}: skipped: {}",
+            args.input.display(),
+            line.line,
+            line.message
+        );
     }
     for (id, stix_id, items) in &summary.quarantined_signals {
         eprintln!(
@@ -451,7 +474,10 @@ fn run_review_list(args: ReviewListArgs) -> anyhow::Result<()> {
                 hit.item_id,
                 hit.matcher,
                 hit.incident_name.as_deref().unwrap_or("-"),
-                hit.evidence.get("observed").and_then(|v| v.as_str()).unwrap_or("-")
+                hit.evidence
+                    .get("observed")
+                    .and_then(|v| v.as_str())
+                    .unwrap_or("-")
             )?;
         }
     }
@@ -534,7 +560,10 @@ fn run_actions(args: ActionsListArgs) -> anyhow::Result<()> {
             writeln!(out, "{}", serde_json::to_string(action)?)?;
         }
     } else {
-        writeln!(out, "ACTION\tTAKEN\tKIND\tCOUNT\tDECISION\tMEMBER STATES\tINCIDENT")?;
+        writeln!(
+            out,
+            "ACTION\tTAKEN\tKIND\tCOUNT\tDECISION\tMEMBER STATES\tINCIDENT"
+        )?;
         for action in &actions {
             writeln!(
                 out,
@@ -543,12 +572,22 @@ fn run_actions(args: ActionsListArgs) -> anyhow::Result<()> {
                 action.taken_at.date(),
                 action.kind,
                 action.count,
-                serde_json::to_value(action.decision)?.as_str().unwrap_or("-"),
-                action.member_states.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(","),
+                serde_json::to_value(action.decision)?
+                    .as_str()
+                    .unwrap_or("-"),
+                action
+                    .member_states
+                    .iter()
+                    .map(|c| c.to_string())
+                    .collect::<Vec<_>>()
+                    .join(","),
                 action
                     .prompted_by
                     .as_ref()
-                    .map_or("own detection".to_string(), |p| format!("{} ({})", p.incident_name, p.incident_id))
+                    .map_or("own detection".to_string(), |p| format!(
+                        "{} ({})",
+                        p.incident_name, p.incident_id
+                    ))
             )?;
         }
     }
