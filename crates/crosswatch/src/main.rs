@@ -24,6 +24,11 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Run the exchange hub (TAXII 2.1 server) on the embedded SQLite default or PostgreSQL.
+    Serve(cmd::serve::ServeArgs),
+    /// Administer a hub: organisations, tokens, sharing groups, audit log.
+    #[command(subcommand)]
+    Admin(cmd::admin::AdminCommand),
     /// Summarise an indicator file or STIX bundle (auto-detects the format).
     Inspect(cmd::inspect::InspectArgs),
     /// Convert an indicator file or STIX bundle to STIX 2.1 or Crosswatch JSON.
@@ -50,6 +55,8 @@ enum Command {
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Serve(args) => cmd::serve::run(args),
+        Command::Admin(command) => cmd::admin::run(command),
         Command::Inspect(args) => cmd::inspect::run(args),
         Command::Convert(args) => cmd::convert::run(args),
         Command::Taxonomy(command) => cmd::taxonomy::run(command),

@@ -274,7 +274,11 @@ impl<'a> IncidentExporter<'a> {
         if !incident.target_countries.is_empty() {
             properties.insert("target_countries".into(), json!(incident.target_countries));
             let member_states: Vec<_> = incident.target_member_states().collect();
-            properties.insert("target_member_states".into(), json!(member_states));
+            // STIX forbids empty lists: a network targeting only non-EU
+            // countries (Moldova, say) has no Member States to list.
+            if !member_states.is_empty() {
+                properties.insert("target_member_states".into(), json!(member_states));
+            }
         }
         if !incident.target_languages.is_empty() {
             properties.insert("target_languages".into(), json!(incident.target_languages));

@@ -34,6 +34,13 @@ fn exported_fixture_bundles_are_valid_and_written_for_the_validator() {
             &ExportOptions::default(),
         ),
     ));
+    // Targets outside the EU only: no Member States to list.
+    let mut outside_eu = common::minimal_incident(Tlp::Green);
+    outside_eu.add_target("MD".parse().unwrap());
+    bundles.push((
+        "targets-outside-eu".into(),
+        export_incident(&outside_eu, &ExportOptions::default()),
+    ));
     let no_report = ExportOptions {
         include_report: false,
         ..ExportOptions::default()

@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+pub mod admin;
 pub mod convert;
 pub mod detect;
 pub mod hash;
@@ -7,5 +8,6 @@ pub mod inspect;
 pub mod matching;
 pub mod node;
 pub mod report;
+pub mod serve;
 pub mod source;
 pub mod taxonomy;

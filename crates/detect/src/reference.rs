@@ -1,0 +1,329 @@
+//! Naive quadratic reference implementation and the tests that hold the
+//! sharded data path to it.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use proptest::prelude::*;
+
+use crate::canon::Canonicalisers;
+use crate::edges::{EdgeOptions, build_edges};
+use crate::input::{ActivityBuilder, ColumnMapping, Share, read_csv};
+use crate::network::compute_pairs;
+use crate::{DetectConfig, NetworkKind, analyse};
+
+/// Directed weights straight from the definition: for every ordered pair
+/// of shares on the same object within the window (different messages),
+/// collect the distinct messages of the first account.
+fn naive_directed(shares: &[Share], window: f64) -> BTreeMap<(u32, u32), u64> {
+    let mut messages: BTreeMap<(u32, u32), BTreeSet<u32>> = BTreeMap::new();
+    for x in shares {
+        for y in shares {
+            if x.message != y.message && x.object == y.object && (x.time - y.time).abs() <= window {
+                messages
+                    .entry((x.account, y.account))
+                    .or_default()
+                    .insert(x.message);
+            }
+        }
+    }
+    messages
+        .into_iter()
+        .map(|(key, set)| (key, set.len() as u64))
+        .collect()
+}
+
+/// Undirected co-share pair counts and distinct objects from the definition.
+fn naive_undirected(shares: &[Share], window: f64) -> BTreeMap<(u32, u32), (u64, u32)> {
+    let mut pairs: BTreeMap<(u32, u32), (u64, BTreeSet<u32>)> = BTreeMap::new();
+    for (i, x) in shares.iter().enumerate() {
+        for y in &shares[i + 1..] {
+            if x.message != y.message && x.object == y.object && (x.time - y.time).abs() <= window {
+                let key = (x.account.min(y.account), x.account.max(y.account));
+                let entry = pairs.entry(key).or_default();
+                entry.0 += 1;
+                entry.1.insert(x.object);
+            }
+        }
+    }
+    pairs
+        .into_iter()
+        .map(|(key, (count, objects))| (key, (count, objects.len() as u32)))
+        .collect()
+}
+
+fn toolkit_fixture() -> String {
+    // The 15-row co-retweet case of coordination-network-toolkit's tests,
+    // rewritten here (same shape: two near co-retweets, a repeated self
+    // repost, a pair too far apart).
+    let rows = [
+        (0, "uid0", "rtid0", 0),
+        (1, "uid1", "rtid0", 59),
+        (2, "uid2", "rtid1", 60),
+        (3, "uid3", "rtid1", 70),
+        (4, "uid2", "rtid2", 70),
+        (5, "uid3", "rtid2", 131),
+        (6, "uid4", "rtid3", 30),
+        (7, "uid5", "rtid3", 89),
+        (8, "uid4", "rtid4", 40),
+        (9, "uid5", "rtid4", 41),
+        (10, "uid10", "rtid5", 42),
+        (11, "uid10", "rtid5", 52),
+        (12, "uid11", "rtid6", 42),
+        (13, "uid12", "rtid6", 300),
+        (14, "uid0", "rtid0", 1),
+    ];
+    let mut csv = String::from("message_id,user_id,repost_id,timestamp\n");
+    for (id, user, repost, time) in rows {
+        csv.push_str(&format!("{id},{user},{repost},{time}\n"));
+    }
+    csv
+}
+
+fn node_count(window: f64, min_weight: u64, loops: bool) -> usize {
+    let mapping = ColumnMapping {
+        account: "user_id".into(),
+        object: Some("repost_id".into()),
+        time: "timestamp".into(),
+    };
+    let mut activity = read_csv(
+        toolkit_fixture().as_bytes(),
+        NetworkKind::CoShare,
+        &mapping,
+        Canonicalisers::default(),
+    )
+    .unwrap();
+    let table = compute_pairs(&mut activity, window);
+    let edges = build_edges(
+        &table,
+        &EdgeOptions {
+            min_weight,
+            keep_self_loops: loops,
+            undirected: false,
+        },
+    );
+    let nodes: BTreeSet<u32> = edges.iter().flat_map(|e| [e.source, e.target]).collect();
+    nodes.len()
+}
+
+#[test]
+fn toolkit_reference_node_counts() {
+    assert_eq!(node_count(1.0, 1, false), 2);
+    assert_eq!(node_count(1.0, 1, true), 3);
+    assert_eq!(node_count(1.0, 2, false), 0);
+    assert_eq!(node_count(1.0, 2, true), 1);
+    assert_eq!(node_count(60.0, 1, false), 6);
+    assert_eq!(node_count(60.0, 1, true), 7);
+}
+
+fn build(rows: &[(u8, Vec<u8>, u16)]) -> crate::input::Activity {
+    let mut builder = ActivityBuilder::new(NetworkKind::CoHashtag, Canonicalisers::default());
+    for (line, (account, objects, time)) in rows.iter().enumerate() {
+        let objects: Vec<String> = objects.iter().map(|o| format!("t{o}")).collect();
+        let account = format!("acc{account}");
+        let time = f64::from(*time) / 4.0;
+        builder.push_row(
+            line as u64 + 2,
+            Some(&account),
+            Some(&objects.join(" ")),
+            Some(&time.to_string()),
+        );
+    }
+    builder.finish()
+}
+
+fn rows_strategy() -> impl Strategy<Value = Vec<(u8, Vec<u8>, u16)>> {
+    proptest::collection::vec(
+        (0u8..8, proptest::collection::vec(0u8..5, 1..3), 0u16..200),
+        0..60,
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    #[test]
+    fn sharded_weights_match_naive(rows in rows_strategy(), window in 0u16..40, min_weight in 1u64..3, loops: bool) {
+        let window = f64::from(window) / 2.0;
+        let mut activity = build(&rows);
+        let expected_directed = naive_directed(&activity.shares, window);
+        let expected_undirected = naive_undirected(&activity.shares, window);
+        let table = compute_pairs(&mut activity, window);
+
+        let directed = build_edges(&table, &EdgeOptions { min_weight, keep_self_loops: loops, undirected: false });
+        let got: BTreeMap<(u32, u32), u64> = directed.iter().map(|e| ((e.source, e.target), e.weight)).collect();
+        let want: BTreeMap<(u32, u32), u64> = expected_directed
+            .iter()
+            .filter(|&(&(a, b), &w)| w >= min_weight && (loops || a != b))
+            .map(|(&key, &w)| (key, w))
+            .collect();
+        prop_assert_eq!(got, want);
+
+        let undirected = build_edges(&table, &EdgeOptions { min_weight, keep_self_loops: loops, undirected: true });
+        let got: BTreeMap<(u32, u32), (u64, u32)> = undirected.iter().map(|e| ((e.source, e.target), (e.weight, e.objects))).collect();
+        let want: BTreeMap<(u32, u32), (u64, u32)> = expected_undirected
+            .iter()
+            .filter(|&(&(a, b), &(w, _))| w >= min_weight && (loops || a != b))
+            .map(|(&key, &value)| (key, value))
+            .collect();
+        prop_assert_eq!(got, want);
+        for edge in &undirected {
+            let forward = expected_directed.get(&(edge.source, edge.target)).copied().unwrap_or(0);
+            let backward = expected_directed.get(&(edge.target, edge.source)).copied().unwrap_or(0);
+            let symmetry = forward.min(backward) as f64 / forward.max(backward).max(1) as f64;
+            prop_assert!((edge.symmetry.unwrap_or(-1.0) - symmetry).abs() < 1e-12);
+        }
+    }
+}
+
+#[test]
+fn analysis_is_identical_across_thread_counts() {
+    let mut rows = Vec::new();
+    let mut state = 9u64;
+    let mut next = || {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (state >> 33) as u16
+    };
+    for _ in 0..3000 {
+        rows.push((
+            (next() % 60) as u8,
+            vec![(next() % 40) as u8],
+            next() % 2000,
+        ));
+    }
+    let run = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        pool.install(|| {
+            let config = DetectConfig {
+                window: 5.0,
+                edges: EdgeOptions {
+                    min_weight: 2,
+                    keep_self_loops: false,
+                    undirected: false,
+                },
+                ..DetectConfig::default()
+            };
+            let analysis = analyse(vec![build(&rows)], config);
+            let mut edges = Vec::new();
+            crate::output::write_edges_csv(&mut edges, &analysis).unwrap();
+            let mut summary = Vec::new();
+            crate::output::write_summary_json(
+                &mut summary,
+                &crate::output::summary(&analysis, None),
+            )
+            .unwrap();
+            (edges, summary)
+        })
+    };
+    let reference = run(1);
+    assert!(reference.0.len() > 100, "fixture should produce edges");
+    assert!(String::from_utf8_lossy(&reference.1).contains("\"clusters\""));
+    for threads in [2, 3, 4] {
+        assert_eq!(run(threads), reference, "threads {threads}");
+    }
+}
+
+#[test]
+fn clusters_scores_seeds_and_incident() {
+    // Group g0..g3 reposts 6 posts within 2 s; others post alone, late.
+    let mut csv = String::from("user,rt,ts\n");
+    for post in 0..6 {
+        for member in 0..4 {
+            csv.push_str(&format!("g{member},p{post},{}\n", post * 1000 + member));
+        }
+        csv.push_str(&format!("lone{post},p{post},{}\n", post * 1000 + 500));
+        csv.push_str(&format!("late{post},p{post},{}\n", post * 1000 + 900));
+    }
+    let mapping = ColumnMapping {
+        account: "user".into(),
+        object: Some("rt".into()),
+        time: "ts".into(),
+    };
+    let activity = read_csv(
+        csv.as_bytes(),
+        NetworkKind::CoShare,
+        &mapping,
+        Canonicalisers::default(),
+    )
+    .unwrap();
+    let config = DetectConfig {
+        window: 10.0,
+        edges: EdgeOptions {
+            min_weight: 2,
+            keep_self_loops: false,
+            undirected: false,
+        },
+        ..DetectConfig::default()
+    };
+    let analysis = analyse(vec![activity], config);
+    assert_eq!(analysis.clusters.len(), 1);
+    let cluster = &analysis.clusters[0];
+    let mut members = cluster.accounts.clone();
+    members.sort();
+    assert_eq!(members, vec!["g0", "g1", "g2", "g3"]);
+    assert_eq!(cluster.edges, 6);
+    assert!((cluster.density - 1.0).abs() < 1e-12);
+    assert_eq!(cluster.objects_co_shared, 6);
+    assert_eq!(cluster.first_seen, Some(0.0));
+    assert_eq!(cluster.last_seen, Some(5003.0));
+    assert_eq!(cluster.kinds, vec![NetworkKind::CoShare]);
+    // Members share 0-3 s after the first share; everyone else much later.
+    assert!(cluster.speed_ratio.unwrap_or(0.0) > 1.0);
+    assert!(cluster.score > 0.5 && cluster.score <= 1.0);
+
+    let seeds = crate::expand_seeds(&analysis, &["@g0".to_owned(), "nobody".to_owned()]);
+    assert_eq!(seeds.found, vec!["g0"]);
+    assert_eq!(seeds.missing, vec!["nobody"]);
+    assert_eq!(seeds.clusters, vec![0]);
+    assert_eq!(seeds.ranked.len(), 3);
+    assert!(
+        seeds
+            .ranked
+            .iter()
+            .all(|tie| tie.tie_weight == 12.0 && tie.seeds_tied == 1)
+    );
+
+    let draft =
+        crate::output::draft_incident(&analysis, "example", None, &Canonicalisers::default());
+    assert_eq!(draft.assets[0].count, 4);
+    assert_eq!(draft.indicators.len(), 6);
+    assert_eq!(draft.first_seen.as_deref(), Some("1970-01-01T00:00:00Z"));
+
+    let mut graphml = Vec::new();
+    crate::output::write_graphml(&mut graphml, &analysis).unwrap();
+    let graphml = String::from_utf8(graphml).unwrap();
+    assert_eq!(graphml.matches("<node ").count(), 4);
+    assert_eq!(graphml.matches("<edge ").count(), 12);
+}
+
+#[test]
+fn multi_object_messages_count_once() {
+    // a and b both share the same two URLs in one message each: one
+    // distinct message per direction, two co-share pairs, two objects.
+    let mut builder = ActivityBuilder::new(NetworkKind::CoLink, Canonicalisers::default());
+    builder.push_row(
+        2,
+        Some("a"),
+        Some("http://x.com/1 http://x.com/2"),
+        Some("0"),
+    );
+    builder.push_row(
+        3,
+        Some("b"),
+        Some("http://x.com/2 https://www.x.com/1/"),
+        Some("5"),
+    );
+    let mut activity = builder.finish();
+    let table = compute_pairs(&mut activity, 10.0);
+    assert_eq!(table.pairs.len(), 1);
+    let stats = table.pairs[0].1;
+    assert_eq!(
+        (stats.forward, stats.backward, stats.pairs, stats.objects),
+        (1, 1, 2, 2)
+    );
+    assert!((stats.delta_sum - 10.0).abs() < 1e-12);
+}

@@ -1,0 +1,408 @@
+//! Thin TAXII 2.1 handlers: parse, authorise, call the store, render.
+
+use axum::body::Bytes;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::Response;
+use crosswatch_store::access::check_distribution;
+use crosswatch_store::stix_check::{check_object, display_timestamp};
+use crosswatch_store::{PutOutcome, StoredObject, VersionMatch};
+use serde_json::{Value, json};
+
+use super::collections::{Collection, collections_for, find_collection};
+use super::params::Filters;
+use super::{API_ROOT, taxii_json};
+use crate::auth::Auth;
+use crate::error::ApiError;
+use crate::media::{STIX_MEDIA_TYPE, require_taxii_accept, require_taxii_content_type};
+use crate::state::AppState;
+
+type Reply = Result<Response, ApiError>;
+
+/// `GET /taxii2/`
+pub async fn discovery(headers: HeaderMap, Auth(_caller): Auth) -> Reply {
+    require_taxii_accept(&headers)?;
+    Ok(taxii_json(
+        StatusCode::OK,
+        &json!({
+            "title": "Crosswatch exchange hub",
+            "description": "Influence-operation incidents and indicators shared between \
+                            platforms, fact-checkers and researchers.",
+            "default": API_ROOT,
+            "api_roots": [API_ROOT],
+        }),
+    ))
+}
+
+/// `GET /api1/`
+pub async fn api_root(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Auth(_caller): Auth,
+) -> Reply {
+    require_taxii_accept(&headers)?;
+    Ok(taxii_json(
+        StatusCode::OK,
+        &json!({
+            "title": "Crosswatch",
+            "description": "The hub's only API root.",
+            "versions": [crate::media::TAXII_MEDIA_TYPE],
+            "max_content_length": state.max_body_bytes,
+        }),
+    ))
+}
+
+/// `GET /api1/collections/`
+pub async fn list_collections(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Auth(caller): Auth,
+) -> Reply {
+    require_taxii_accept(&headers)?;
+    let collections: Vec<Value> = collections_for(&state.store, &caller)
+        .await?
+        .iter()
+        .map(Collection::to_json)
+        .collect();
+    Ok(taxii_json(
+        StatusCode::OK,
+        &json!({ "collections": collections }),
+    ))
+}
+
+async fn collection(
+    state: &AppState,
+    caller: &crosswatch_store::Caller,
+    id: &str,
+) -> Result<Collection, ApiError> {
+    find_collection(&state.store, caller, id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(&format!("collection {id}")))
+}
+
+fn readable(collection: Collection) -> Result<Collection, ApiError> {
+    if collection.can_read {
+        Ok(collection)
+    } else {
+        Err(ApiError::forbidden(format!(
+            "your organisation may post to `{}` but not read it",
+            collection.title
+        )))
+    }
+}
+
+/// `GET /api1/collections/{id}/`
+pub async fn get_collection(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    Auth(caller): Auth,
+) -> Reply {
+    require_taxii_accept(&headers)?;
+    let collection = collection(&state, &caller, &id).await?;
+    Ok(taxii_json(StatusCode::OK, &collection.to_json()))
+}
+
+/// Adds the TAXII paging headers for a page of objects.
+fn with_date_headers(mut response: Response, objects: &[StoredObject]) -> Response {
+    let first = objects.iter().map(|o| o.date_added.as_str()).min();
+    let last = objects.iter().map(|o| o.date_added.as_str()).max();
+    for (name, value) in [
+        ("X-TAXII-Date-Added-First", first),
+        ("X-TAXII-Date-Added-Last", last),
+    ] {
+        if let Some(Ok(value)) = value.map(|v| HeaderValue::from_str(&display_timestamp(v))) {
+            response.headers_mut().insert(name, value);
+        }
+    }
+    response
+}
+
+fn envelope(page: &crosswatch_store::ObjectPage) -> Result<Value, ApiError> {
+    let objects = page
+        .objects
+        .iter()
+        .map(|o| serde_json::from_str::<Value>(&o.raw))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| ApiError::from(crosswatch_store::StoreError::Corrupt(e.to_string())))?;
+    let mut body = json!({ "more": page.more, "objects": objects });
+    if let Some(next) = page.next_cursor() {
+        body["next"] = json!(next.to_string());
+    }
+    Ok(body)
+}
+
+/// `GET /api1/collections/{id}/objects/`
+pub async fn get_objects(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+    Auth(caller): Auth,
+) -> Reply {
+    require_taxii_accept(&headers)?;
+    let filters = Filters::parse(query.as_deref())?;
+    let collection = readable(collection(&state, &caller, &id).await?)?;
+    let query = filters.to_query(collection.scope, vec![VersionMatch::Last]);
+    let page = state.store.query_objects(caller.org, &query).await?;
+    state.metrics.objects_served.add(page.objects.len() as u64);
+    state
+        .store
+        .audit(
+            &caller,
+            "read",
+            &format!("collection:{id}"),
+            &format!("{} object(s)", page.objects.len()),
+        )
+        .await?;
+    let body = envelope(&page)?;
+    Ok(with_date_headers(
+        taxii_json(StatusCode::OK, &body),
+        &page.objects,
+    ))
+}
+
+/// `GET /api1/collections/{id}/objects/{object_id}/`
+pub async fn get_object(
+    State(state): State<AppState>,
+    Path((id, object_id)): Path<(String, String)>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+    Auth(caller): Auth,
+) -> Reply {
+    require_taxii_accept(&headers)?;
+    let mut filters = Filters::parse(query.as_deref())?;
+    filters.ids = vec![object_id.clone()];
+    let collection = readable(collection(&state, &caller, &id).await?)?;
+    let query = filters.to_query(collection.scope, vec![VersionMatch::Last]);
+    let page = state.store.query_objects(caller.org, &query).await?;
+    if page.objects.is_empty() && filters.next.is_none() {
+        return Err(ApiError::not_found(&format!("object {object_id}")));
+    }
+    state.metrics.objects_served.add(page.objects.len() as u64);
+    state
+        .store
+        .audit(&caller, "read", &object_id, &format!("collection {id}"))
+        .await?;
+    let body = envelope(&page)?;
+    Ok(with_date_headers(
+        taxii_json(StatusCode::OK, &body),
+        &page.objects,
+    ))
+}
+
+/// `DELETE /api1/collections/{id}/objects/{object_id}/`
+pub async fn delete_object(
+    State(state): State<AppState>,
+    Path((id, object_id)): Path<(String, String)>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+    Auth(caller): Auth,
+) -> Reply {
+    require_taxii_accept(&headers)?;
+    let filters = Filters::parse(query.as_deref())?;
+    let collection = readable(collection(&state, &caller, &id).await?)?;
+    if !collection.can_write {
+        return Err(ApiError::forbidden("your token may not delete objects"));
+    }
+    // Only versions visible in this collection may be deleted through it.
+    let mut lookup = filters.to_query(collection.scope, vec![VersionMatch::All]);
+    lookup.ids = vec![object_id.clone()];
+    if state.store.count_objects(caller.org, &lookup).await? == 0 {
+        return Err(ApiError::not_found(&format!("object {object_id}")));
+    }
+    let version = match filters.versions.as_deref() {
+        None | Some([VersionMatch::All]) => None,
+        Some([VersionMatch::At(at)]) => Some(at.clone()),
+        Some(_) => {
+            return Err(ApiError::bad_request(
+                "DELETE accepts match[version]=all or one exact version timestamp",
+            ));
+        }
+    };
+    state
+        .store
+        .delete_object(&caller, &object_id, version.as_deref())
+        .await?;
+    Ok(taxii_json(StatusCode::OK, &json!({})))
+}
+
+/// `GET /api1/collections/{id}/objects/{object_id}/versions/`
+pub async fn get_versions(
+    State(state): State<AppState>,
+    Path((id, object_id)): Path<(String, String)>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+    Auth(caller): Auth,
+) -> Reply {
+    require_taxii_accept(&headers)?;
+    let mut filters = Filters::parse(query.as_deref())?;
+    filters.ids = vec![object_id.clone()];
+    filters.versions = Some(vec![VersionMatch::All]);
+    let collection = readable(collection(&state, &caller, &id).await?)?;
+    let page = state
+        .store
+        .query_objects(
+            caller.org,
+            &filters.to_query(collection.scope, vec![VersionMatch::All]),
+        )
+        .await?;
+    if page.objects.is_empty() && filters.next.is_none() {
+        return Err(ApiError::not_found(&format!("object {object_id}")));
+    }
+    let versions: Vec<&str> = page.objects.iter().map(|o| o.version.as_str()).collect();
+    let mut body = json!({ "more": page.more, "versions": versions });
+    if let Some(next) = page.next_cursor() {
+        body["next"] = json!(next.to_string());
+    }
+    Ok(with_date_headers(
+        taxii_json(StatusCode::OK, &body),
+        &page.objects,
+    ))
+}
+
+/// `GET /api1/collections/{id}/manifest/`
+pub async fn get_manifest(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+    Auth(caller): Auth,
+) -> Reply {
+    require_taxii_accept(&headers)?;
+    let filters = Filters::parse(query.as_deref())?;
+    let collection = readable(collection(&state, &caller, &id).await?)?;
+    let page = state
+        .store
+        .query_objects(
+            caller.org,
+            &filters.to_query(collection.scope, vec![VersionMatch::Last]),
+        )
+        .await?;
+    let objects: Vec<Value> = page
+        .objects
+        .iter()
+        .map(|o| {
+            json!({
+                "id": o.stix_id,
+                "date_added": display_timestamp(&o.date_added),
+                "version": o.version,
+                "media_type": STIX_MEDIA_TYPE,
+            })
+        })
+        .collect();
+    let mut body = json!({ "more": page.more, "objects": objects });
+    if let Some(next) = page.next_cursor() {
+        body["next"] = json!(next.to_string());
+    }
+    Ok(with_date_headers(
+        taxii_json(StatusCode::OK, &body),
+        &page.objects,
+    ))
+}
+
+/// `POST /api1/collections/{id}/objects/`: stores the envelope's objects
+/// and answers `202` with a (complete) status resource.
+pub async fn post_objects(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    Auth(caller): Auth,
+    body: Bytes,
+) -> Reply {
+    require_taxii_accept(&headers)?;
+    require_taxii_content_type(&headers)?;
+    let collection = collection(&state, &caller, &id).await?;
+    if !collection.can_write {
+        return Err(ApiError::forbidden(format!(
+            "your token ({} role) may not post to `{}`",
+            caller.role, collection.title
+        )));
+    }
+    let envelope: Value = serde_json::from_slice(&body)
+        .map_err(|e| ApiError::bad_request(format!("the body is not JSON: {e}")))?;
+    let objects = envelope
+        .get("objects")
+        .and_then(Value::as_array)
+        .ok_or_else(|| ApiError::bad_request("the envelope has no `objects` array"))?;
+
+    let request_timestamp = crosswatch_store::stix_check::now_timestamp();
+    let mut failures = Vec::new();
+    let mut accepted = Vec::new();
+    for object in objects {
+        let problem = match check_object(object) {
+            Ok(checked) => check_distribution(checked.tlp, &collection.distribution)
+                .err()
+                .map(|message| (Some(checked.id), checked.version_raw, message)),
+            Err(error) => Some((
+                object.get("id").and_then(Value::as_str).map(str::to_string),
+                None,
+                error.0,
+            )),
+        };
+        match problem {
+            Some((id, version, message)) => failures.push(json!({
+                "id": id.unwrap_or_default(),
+                "version": version,
+                "message": message,
+            })),
+            None => accepted.push(object.clone()),
+        }
+    }
+    let outcomes = state
+        .store
+        .put_objects(&caller, &accepted, &collection.distribution)
+        .await?;
+    let mut successes = Vec::new();
+    for outcome in outcomes {
+        match outcome {
+            PutOutcome::Stored { id, version } => {
+                successes.push(json!({"id": id, "version": version}))
+            }
+            PutOutcome::Duplicate { id, version } => {
+                successes.push(json!({"id": id, "version": version, "message": "already stored"}))
+            }
+            PutOutcome::Refused { id, message } => {
+                failures.push(json!({"id": id.unwrap_or_default(), "message": message}))
+            }
+        }
+    }
+    state.metrics.objects_stored.add(successes.len() as u64);
+    state.metrics.objects_refused.add(failures.len() as u64);
+    let status_id = uuid::Uuid::new_v4().to_string();
+    let status = json!({
+        "id": status_id,
+        "status": "complete",
+        "request_timestamp": display_timestamp(&request_timestamp),
+        "total_count": successes.len() + failures.len(),
+        "success_count": successes.len(),
+        "successes": successes,
+        "failure_count": failures.len(),
+        "failures": failures,
+        "pending_count": 0,
+        "pendings": [],
+    });
+    state
+        .store
+        .save_status(caller.org, &status_id, &status.to_string())
+        .await?;
+    Ok(taxii_json(StatusCode::ACCEPTED, &status))
+}
+
+/// `GET /api1/status/{status_id}/`
+pub async fn get_status(
+    State(state): State<AppState>,
+    Path(status_id): Path<String>,
+    headers: HeaderMap,
+    Auth(caller): Auth,
+) -> Reply {
+    require_taxii_accept(&headers)?;
+    let body = state
+        .store
+        .load_status(caller.org, &status_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(&format!("status {status_id}")))?;
+    let value: Value = serde_json::from_str(&body)
+        .map_err(|e| ApiError::from(crosswatch_store::StoreError::Corrupt(e.to_string())))?;
+    Ok(taxii_json(StatusCode::OK, &value))
+}

@@ -1,0 +1,156 @@
+//! Embedded migrations, one DDL text for both backends.
+//!
+//! The only backend difference is the auto-increment key, substituted for
+//! `{pk}`; every other column is `TEXT` or `BIGINT`, which both SQLite and
+//! PostgreSQL store and compare the same way (timestamps are fixed-width
+//! UTC strings, JSON is text).
+
+/// Database engines the store runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// Embedded, single file, WAL mode.
+    Sqlite,
+    /// A PostgreSQL server.
+    Postgres,
+}
+
+impl Backend {
+    fn primary_key(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "INTEGER PRIMARY KEY AUTOINCREMENT",
+            Backend::Postgres => "BIGSERIAL PRIMARY KEY",
+        }
+    }
+}
+
+/// Migrations in order; each entry is one schema version.
+const MIGRATIONS: &[&str] = &[r#"
+CREATE TABLE orgs (
+    id {pk},
+    name TEXT NOT NULL UNIQUE,
+    collection_id TEXT NOT NULL UNIQUE,
+    created TEXT NOT NULL
+);
+CREATE TABLE tokens (
+    id {pk},
+    org_id BIGINT NOT NULL REFERENCES orgs(id),
+    role TEXT NOT NULL,
+    digest TEXT NOT NULL UNIQUE,
+    created TEXT NOT NULL,
+    expires TEXT,
+    revoked BIGINT NOT NULL DEFAULT 0
+);
+CREATE TABLE sharing_groups (
+    id {pk},
+    name TEXT NOT NULL UNIQUE,
+    collection_id TEXT NOT NULL UNIQUE,
+    retention_days BIGINT,
+    created TEXT NOT NULL
+);
+CREATE TABLE group_members (
+    group_id BIGINT NOT NULL REFERENCES sharing_groups(id),
+    org_id BIGINT NOT NULL REFERENCES orgs(id),
+    PRIMARY KEY (group_id, org_id)
+);
+CREATE INDEX group_members_by_org ON group_members (org_id, group_id);
+CREATE TABLE change_log (
+    seq {pk},
+    kind TEXT NOT NULL,
+    stix_id TEXT NOT NULL,
+    version TEXT NOT NULL,
+    actor_org BIGINT,
+    at TEXT NOT NULL
+);
+CREATE TABLE objects (
+    row_id {pk},
+    seq BIGINT NOT NULL,
+    stix_id TEXT NOT NULL,
+    stix_type TEXT NOT NULL,
+    spec_version TEXT NOT NULL,
+    created TEXT,
+    modified TEXT,
+    version TEXT NOT NULL,
+    version_raw TEXT NOT NULL,
+    owner_org BIGINT NOT NULL REFERENCES orgs(id),
+    tlp TEXT NOT NULL,
+    dist_kind TEXT NOT NULL,
+    dist_group BIGINT,
+    raw TEXT NOT NULL,
+    date_added TEXT NOT NULL,
+    deleted BIGINT NOT NULL DEFAULT 0,
+    UNIQUE (stix_id, version)
+);
+CREATE INDEX objects_by_seq ON objects (seq);
+CREATE INDEX objects_by_group ON objects (dist_group, date_added);
+CREATE TABLE object_recipients (
+    row_id BIGINT NOT NULL REFERENCES objects(row_id),
+    org_id BIGINT NOT NULL REFERENCES orgs(id),
+    PRIMARY KEY (row_id, org_id)
+);
+CREATE INDEX object_recipients_by_org ON object_recipients (org_id, row_id);
+CREATE TABLE feedback (
+    id {pk},
+    stix_id TEXT NOT NULL,
+    org_id BIGINT NOT NULL REFERENCES orgs(id),
+    kind TEXT NOT NULL,
+    platform TEXT,
+    action_count BIGINT,
+    member_states TEXT,
+    anonymous BIGINT NOT NULL DEFAULT 0,
+    note TEXT,
+    created TEXT NOT NULL
+);
+CREATE INDEX feedback_by_object ON feedback (stix_id);
+CREATE TABLE audit_log (
+    id {pk},
+    at TEXT NOT NULL,
+    org_id BIGINT,
+    token_id BIGINT,
+    action TEXT NOT NULL,
+    target TEXT NOT NULL,
+    detail TEXT NOT NULL
+);
+CREATE TABLE taxii_status (
+    id TEXT PRIMARY KEY,
+    org_id BIGINT NOT NULL,
+    created TEXT NOT NULL,
+    body TEXT NOT NULL
+);
+"#];
+
+/// The statements that bring a database from `current` to the latest
+/// version, paired with the version each migration reaches.
+pub(crate) fn pending(backend: Backend, current: i64) -> Vec<(i64, Vec<String>)> {
+    MIGRATIONS
+        .iter()
+        .enumerate()
+        .filter_map(|(index, text)| {
+            let version = i64::try_from(index).ok()? + 1;
+            (version > current).then(|| {
+                let ddl = text.replace("{pk}", backend.primary_key());
+                let statements = ddl
+                    .split(';')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_string)
+                    .collect();
+                (version, statements)
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nothing_pending_at_latest_version() {
+        let latest = i64::try_from(MIGRATIONS.len()).unwrap();
+        assert!(pending(Backend::Sqlite, latest).is_empty());
+        let all = pending(Backend::Postgres, 0);
+        assert_eq!(all.len(), MIGRATIONS.len());
+        assert!(all[0].1.iter().any(|s| s.contains("BIGSERIAL")));
+        assert!(!all[0].1.iter().any(|s| s.contains("{pk}")));
+    }
+}

@@ -1,0 +1,57 @@
+//! Fresh, isolated stores for tests of this crate and its users.
+//!
+//! SQLite stores live in a new temporary directory; PostgreSQL stores get
+//! a new schema in the database named by `CROSSWATCH_TEST_POSTGRES_URL`,
+//! so tests run in parallel without seeing each other.
+
+use std::path::PathBuf;
+
+use crate::Store;
+
+/// Environment variable naming the PostgreSQL server for tests.
+pub const POSTGRES_URL_VAR: &str = "CROSSWATCH_TEST_POSTGRES_URL";
+
+/// A temporary directory removed on drop.
+pub struct TempDir(pub PathBuf);
+
+impl TempDir {
+    /// Creates a new empty directory under the system temporary directory.
+    pub fn new() -> std::io::Result<TempDir> {
+        let path = std::env::temp_dir().join(format!("crosswatch-test-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&path)?;
+        Ok(TempDir(path))
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A store on a fresh SQLite file; keep the directory alive while in use.
+pub async fn sqlite_store() -> Result<(Store, TempDir), String> {
+    let dir = TempDir::new().map_err(|e| e.to_string())?;
+    let store = Store::open_sqlite(&dir.0.join("crosswatch.db"))
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok((store, dir))
+}
+
+/// A store in a fresh PostgreSQL schema, or `None` (after printing a
+/// visible SKIPPED notice) when the variable is unset or the server is
+/// unreachable.
+pub async fn postgres_store(test: &str) -> Option<Store> {
+    let Ok(url) = std::env::var(POSTGRES_URL_VAR) else {
+        eprintln!("SKIPPED {test}: set {POSTGRES_URL_VAR} to run the PostgreSQL variant");
+        return None;
+    };
+    let schema = format!("cw_test_{}", uuid::Uuid::new_v4().simple());
+    match Store::open_with_schema(&url, Some(&schema)).await {
+        Ok(store) => Some(store),
+        Err(error) => {
+            eprintln!("SKIPPED {test}: PostgreSQL at {POSTGRES_URL_VAR} unreachable: {error}");
+            None
+        }
+    }
+}

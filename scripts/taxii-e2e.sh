@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# End-to-end TAXII 2.1 test: builds crosswatch, starts `crosswatch serve` on a
+# free port with a temporary data directory, creates three organisations, their
+# tokens and a sharing group with the admin CLI, runs scripts/taxii-e2e.py with
+# the OASIS taxii2-client, and stops the server.
+#
+# Set CROSSWATCH_BIN to use an already-built binary.
+set -euo pipefail
+
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+pip install -q taxii2-client stix2-validator
+
+if [[ -z "${CROSSWATCH_BIN:-}" ]]; then
+    (cd "$repo" && cargo build -q -p crosswatch)
+    target="${CARGO_TARGET_DIR:-$repo/target}"
+    CROSSWATCH_BIN="$target/debug/crosswatch"
+fi
+
+data="$(mktemp -d)"
+server_pid=""
+cleanup() {
+    if [[ -n "$server_pid" ]]; then
+        kill -TERM "$server_pid" 2>/dev/null || true
+        wait "$server_pid" 2>/dev/null || true
+    fi
+    rm -rf "$data"
+}
+trap cleanup EXIT
+
+port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"
+admin() { "$CROSSWATCH_BIN" admin "$@" --data-dir "$data"; }
+
+admin org create "Org A" >/dev/null
+admin org create "Org B" >/dev/null
+admin org create "Org C" >/dev/null
+token_a="$(admin token create --org "Org A" --role analyst 2>/dev/null)"
+token_b="$(admin token create --org "Org B" --role sync --expires-in-days 1 2>/dev/null)"
+token_c="$(admin token create --org "Org C" --role analyst 2>/dev/null)"
+admin group create "Election Integrity" --member "Org A" "Org B" >/dev/null
+
+"$CROSSWATCH_BIN" serve --listen "127.0.0.1:$port" --data-dir "$data" 2>"$data/server.log" &
+server_pid=$!
+for _ in $(seq 1 100); do
+    if python3 -c "import urllib.request,sys; urllib.request.urlopen('http://127.0.0.1:$port/healthz')" 2>/dev/null; then
+        break
+    fi
+    sleep 0.1
+done
+
+python3 "$repo/scripts/taxii-e2e.py" "http://127.0.0.1:$port" "$token_a" "$token_b" "$token_c" "Election Integrity"
+
+kill -TERM "$server_pid"
+wait "$server_pid"
+server_pid=""
+echo "server stopped cleanly"
