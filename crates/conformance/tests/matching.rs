@@ -5,8 +5,7 @@ use std::collections::BTreeMap;
 
 use crosswatch_matching::lookalike::LookalikeIndex;
 
-const FILE: &str =
-    "meta-threat-research/2022_09_removing_coordinated_inauthentic_behavior_from_china_and_russia.csv";
+const FILE: &str = "meta-threat-research/2022_09_removing_coordinated_inauthentic_behavior_from_china_and_russia.csv";
 
 /// The news outlet each cloned-outlet label in the file imitates (read off the
 /// file by hand); every other label there is one of the operation's own
@@ -42,7 +41,8 @@ fn doppelganger_domains(text: &str) -> Vec<String> {
         .filter_map(|line| {
             let rest = line.strip_prefix("domain_name,")?;
             let (domain, rest) = rest.split_once(',')?;
-            rest.contains("-targeting").then(|| domain.trim().to_owned())
+            rest.contains("-targeting")
+                .then(|| domain.trim().to_owned())
         })
         .collect()
 }
@@ -60,7 +60,11 @@ fn doppelganger_outlet_clones_are_flagged() {
     };
     let text = std::fs::read_to_string(dir.join(FILE)).unwrap();
     let domains = doppelganger_domains(&text);
-    assert!(domains.len() > 300, "expected the 313 targeted domains, found {}", domains.len());
+    assert!(
+        domains.len() > 300,
+        "expected the 313 targeted domains, found {}",
+        domains.len()
+    );
 
     let index = LookalikeIndex::example_news_outlets();
     let expected: BTreeMap<&str, &str> = OUTLET_CLONES.iter().copied().collect();
@@ -76,7 +80,10 @@ fn doppelganger_outlet_clones_are_flagged() {
             Some(outlet) => {
                 clones += 1;
                 let outlet_registrable = outlet.split('.').next().unwrap_or(outlet);
-                if hits.iter().any(|hit| hit.protected.starts_with(outlet_registrable)) {
+                if hits
+                    .iter()
+                    .any(|hit| hit.protected.starts_with(outlet_registrable))
+                {
                     clones_found += 1;
                 } else {
                     misses.push(domain.clone());
@@ -98,7 +105,16 @@ fn doppelganger_outlet_clones_are_flagged() {
     );
     println!("missed clones: {misses:?}");
     println!("flagged non-clones: {unexpected:?}");
-    assert!(clones >= 40, "expected at least 40 outlet clones, found {clones}");
-    assert!(clone_recall >= 0.9, "outlet-clone recall {clone_recall:.3} below 0.9; missed {misses:?}");
-    assert!(unexpected.len() <= 3, "too many non-clones flagged: {unexpected:?}");
+    assert!(
+        clones >= 40,
+        "expected at least 40 outlet clones, found {clones}"
+    );
+    assert!(
+        clone_recall >= 0.9,
+        "outlet-clone recall {clone_recall:.3} below 0.9; missed {misses:?}"
+    );
+    assert!(
+        unexpected.len() <= 3,
+        "too many non-clones flagged: {unexpected:?}"
+    );
 }
