@@ -10,9 +10,7 @@ use std::path::PathBuf;
 pub fn shared_data(what: &str) -> Option<PathBuf> {
     let dir = std::env::var_os("CROSSWATCH_SHARED_DATA")
         .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data")
-        });
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"));
     if dir.is_dir() {
         Some(dir)
     } else {

@@ -49,14 +49,20 @@ fn every_shared_file_imports() {
             let taxonomy = imported.taxonomy.unwrap();
             use crosswatch_model::taxonomy::TechniqueLevel::*;
             assert_eq!(
-                (taxonomy.count(Tactic), taxonomy.count(Technique), taxonomy.count(Procedure)),
+                (
+                    taxonomy.count(Tactic),
+                    taxonomy.count(Technique),
+                    taxonomy.count(Procedure)
+                ),
                 (10, 54, 161),
                 "{name}"
             );
         } else {
             assert!(!imported.incidents.is_empty(), "{name}");
             for incident in &imported.incidents {
-                incident.validate().unwrap_or_else(|e| panic!("{name}: {e}"));
+                incident
+                    .validate()
+                    .unwrap_or_else(|e| panic!("{name}: {e}"));
             }
         }
         seen += 1;
@@ -66,44 +72,72 @@ fn every_shared_file_imports() {
 
 #[test]
 fn moldova_q3_2024() {
-    let Some(imported) = load("Q3_2024_MOLDOVA_BASED_CIB_NETWORK.csv") else { return };
+    let Some(imported) = load("Q3_2024_MOLDOVA_BASED_CIB_NETWORK.csv") else {
+        return;
+    };
     assert_eq!(imported.format, Format::MetaCsv);
     let incident = &imported.incidents[0];
     assert_eq!(assets(incident, Platform::Facebook, AssetKind::Account), 7);
     assert_eq!(assets(incident, Platform::Facebook, AssetKind::Page), 23);
     assert_eq!(assets(incident, Platform::Facebook, AssetKind::Group), 1);
-    assert_eq!(assets(incident, Platform::Instagram, AssetKind::Account), 20);
+    assert_eq!(
+        assets(incident, Platform::Instagram, AssetKind::Account),
+        20
+    );
     assert!(has_account(incident, "tiktok", "kishinev24"));
     assert!(has_account(incident, "telegram", "insider_md"));
     assert!(has_account(incident, "ok.ru", "group/70000005349948"));
-    assert!(incident.indicators.iter().any(|i| i.kind == IndicatorKind::Outlet && i.value == "Insider Moldova"));
+    assert!(
+        incident
+            .indicators
+            .iter()
+            .any(|i| i.kind == IndicatorKind::Outlet && i.value == "Insider Moldova")
+    );
     assert_eq!(incident.origin_countries, vec!["MD".parse().unwrap()]);
 }
 
 #[test]
 fn benin_q4_2024() {
-    let Some(imported) = load("Q4_2024_BENIN_BASED_CIB_NETWORK.csv") else { return };
+    let Some(imported) = load("Q4_2024_BENIN_BASED_CIB_NETWORK.csv") else {
+        return;
+    };
     let incident = &imported.incidents[0];
     assert_eq!(assets(incident, Platform::Facebook, AssetKind::Account), 16);
     assert_eq!(assets(incident, Platform::Facebook, AssetKind::Page), 6);
-    assert!(incident.indicators.iter().any(|i| i.kind == IndicatorKind::Domain && i.value == "newwayforward.us"));
+    assert!(
+        incident
+            .indicators
+            .iter()
+            .any(|i| i.kind == IndicatorKind::Domain && i.value == "newwayforward.us")
+    );
     assert!(has_account(incident, "x", "newwayforwardus"));
     assert_eq!(incident.target_countries, vec!["FR".parse().unwrap()]);
     assert_eq!(incident.origin_countries, vec!["BJ".parse().unwrap()]);
-    let spend = incident.indicators.iter().find(|i| i.kind == IndicatorKind::AdSpend).unwrap();
+    let spend = incident
+        .indicators
+        .iter()
+        .find(|i| i.kind == IndicatorKind::AdSpend)
+        .unwrap();
     assert_eq!(spend.quantity, Some(1300));
 }
 
 #[test]
 fn moldova_h2_2025_markdown() {
-    let Some(imported) = load("meta-h2-2025-moldova-based-cib-network.md") else { return };
+    let Some(imported) = load("meta-h2-2025-moldova-based-cib-network.md") else {
+        return;
+    };
     assert_eq!(imported.format, Format::MetaMarkdown);
     let incident = &imported.incidents[0];
     assert_eq!(assets(incident, Platform::Facebook, AssetKind::Account), 15);
     assert_eq!(assets(incident, Platform::Facebook, AssetKind::Page), 6);
     assert_eq!(assets(incident, Platform::Facebook, AssetKind::Group), 7);
     assert_eq!(assets(incident, Platform::Instagram, AssetKind::Account), 4);
-    assert!(incident.indicators.iter().any(|i| i.kind == IndicatorKind::Domain && i.value == "gagauzia24.info"));
+    assert!(
+        incident
+            .indicators
+            .iter()
+            .any(|i| i.kind == IndicatorKind::Domain && i.value == "gagauzia24.info")
+    );
     assert!(has_account(incident, "youtube", "gagauzia_24"));
     assert!(has_account(incident, "vk", "id464508604"));
     assert_eq!(incident.target_countries, vec!["MD".parse().unwrap()]);
@@ -118,12 +152,24 @@ fn legacy_2022_splits_operations() {
     };
     assert_eq!(imported.format, Format::MetaLegacy);
     assert_eq!(imported.incidents.len(), 2);
-    let russia = imported.incidents.iter().find(|i| i.origin_countries == vec!["RU".parse().unwrap()]).unwrap();
-    let china = imported.incidents.iter().find(|i| i.origin_countries == vec!["CN".parse().unwrap()]).unwrap();
+    let russia = imported
+        .incidents
+        .iter()
+        .find(|i| i.origin_countries == vec!["RU".parse().unwrap()])
+        .unwrap();
+    let china = imported
+        .incidents
+        .iter()
+        .find(|i| i.origin_countries == vec!["CN".parse().unwrap()])
+        .unwrap();
     assert_eq!(china.indicators.len(), 2);
     assert!(russia.indicators.iter().any(|i| i.value == "spiegel.ltd"));
     assert!(russia.target_countries.contains(&"DE".parse().unwrap()));
-    let domains = russia.indicators.iter().filter(|i| i.kind == IndicatorKind::Domain).count();
+    let domains = russia
+        .indicators
+        .iter()
+        .filter(|i| i.kind == IndicatorKind::Domain)
+        .count();
     // 313 rows, two of them repeated: indicators are kept once.
     assert_eq!(domains, 311);
 }

@@ -119,7 +119,9 @@ pub fn countries_named_in(text: &str) -> Vec<CountryCode> {
     let lower = text.to_lowercase();
     let mut found: Vec<(usize, CountryCode)> = Vec::new();
     for (code, name) in COUNTRY_NAMES {
-        for (is_demonym, variant) in std::iter::once((false, *name)).chain(demonyms(code).map(|d| (true, d))) {
+        for (is_demonym, variant) in
+            std::iter::once((false, *name)).chain(demonyms(code).map(|d| (true, d)))
+        {
             let needle = variant.to_lowercase();
             // "Russian-speaking audiences in Moldova" names a language, not a country.
             let names_language = |pos: usize| {

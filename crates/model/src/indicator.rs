@@ -57,7 +57,10 @@ impl IndicatorKind {
     pub fn is_live_link(self) -> bool {
         matches!(
             self,
-            IndicatorKind::Domain | IndicatorKind::Url | IndicatorKind::SocialAccount | IndicatorKind::Email
+            IndicatorKind::Domain
+                | IndicatorKind::Url
+                | IndicatorKind::SocialAccount
+                | IndicatorKind::Email
         )
     }
 

@@ -12,7 +12,9 @@ use super::source::{FormatChoice, load};
 
 /// Convert an indicator file or STIX bundle.
 #[derive(Args)]
-#[command(after_help = "Examples:\n  crosswatch convert Q4_2024_BENIN_BASED_CIB_NETWORK.csv --to stix -o benin.json\n  crosswatch convert bundle.json --to json")]
+#[command(
+    after_help = "Examples:\n  crosswatch convert Q4_2024_BENIN_BASED_CIB_NETWORK.csv --to stix -o benin.json\n  crosswatch convert bundle.json --to json"
+)]
 pub struct ConvertArgs {
     /// The file to read (`-` for standard input).
     pub file: PathBuf,
@@ -46,7 +48,10 @@ pub fn run(args: ConvertArgs) -> anyhow::Result<()> {
     }
     let mut incidents = loaded.incidents;
     if incidents.is_empty() {
-        anyhow::bail!("{}: nothing to convert (no incidents in the file)", args.file.display());
+        anyhow::bail!(
+            "{}: nothing to convert (no incidents in the file)",
+            args.file.display()
+        );
     }
     if let Some(tlp) = args.tlp {
         for incident in &mut incidents {
@@ -55,13 +60,17 @@ pub fn run(args: ConvertArgs) -> anyhow::Result<()> {
     }
     let text = match args.to {
         Target::Stix => {
-            let bundle = crosswatch_stix::export_incidents(&incidents, &crosswatch_stix::ExportOptions::default());
+            let bundle = crosswatch_stix::export_incidents(
+                &incidents,
+                &crosswatch_stix::ExportOptions::default(),
+            );
             crosswatch_stix::to_json_pretty(&bundle)
         }
         Target::Json => serde_json::to_string_pretty(&incidents)?,
     };
     match &args.output {
-        Some(path) => std::fs::write(path, text + "\n").with_context(|| format!("cannot write {}", path.display()))?,
+        Some(path) => std::fs::write(path, text + "\n")
+            .with_context(|| format!("cannot write {}", path.display()))?,
         None => {
             let mut out = std::io::stdout().lock();
             writeln!(out, "{text}").context("cannot write to standard output")?;

@@ -11,7 +11,9 @@ use super::source::{FormatChoice, load};
 
 /// Summarise an indicator file or STIX bundle.
 #[derive(Args)]
-#[command(after_help = "Examples:\n  crosswatch inspect Q3_2024_MOLDOVA_BASED_CIB_NETWORK.csv\n  crosswatch inspect --json bundle.json | jq '.incidents[0].assets'")]
+#[command(
+    after_help = "Examples:\n  crosswatch inspect Q3_2024_MOLDOVA_BASED_CIB_NETWORK.csv\n  crosswatch inspect --json bundle.json | jq '.incidents[0].assets'"
+)]
 pub struct InspectArgs {
     /// The file to read (`-` for standard input).
     pub file: PathBuf,
@@ -47,7 +49,12 @@ pub fn run(args: InspectArgs) -> anyhow::Result<()> {
         );
         return Ok(());
     }
-    println!("{} ({} format, {} incident(s))", args.file.display(), loaded.format.name(), loaded.incidents.len());
+    println!(
+        "{} ({} format, {} incident(s))",
+        args.file.display(),
+        loaded.format.name(),
+        loaded.incidents.len()
+    );
     for incident in &loaded.incidents {
         print_summary(incident);
     }
@@ -97,15 +104,26 @@ fn print_summary(incident: &Incident) {
     println!();
     println!("{}  [{}]", incident.name, incident.tlp);
     if !incident.origin_countries.is_empty() {
-        println!("  origin:  {}", join(incident.origin_countries.iter().map(|c| c.to_string())));
+        println!(
+            "  origin:  {}",
+            join(incident.origin_countries.iter().map(|c| c.to_string()))
+        );
     }
     if !incident.target_countries.is_empty() {
-        println!("  targets: {}", join(incident.target_countries.iter().map(|c| c.to_string())));
+        println!(
+            "  targets: {}",
+            join(incident.target_countries.iter().map(|c| c.to_string()))
+        );
     }
     if !incident.assets.is_empty() {
         println!("  assets removed:");
         for a in &incident.assets {
-            println!("    {:>6}  {} {}", a.count, a.platform.display_name(), a.kind.plural());
+            println!(
+                "    {:>6}  {} {}",
+                a.count,
+                a.platform.display_name(),
+                a.kind.plural()
+            );
         }
     }
     let mut kinds: Vec<IndicatorKind> = incident.indicators.iter().map(|i| i.kind).collect();
@@ -114,18 +132,27 @@ fn print_summary(incident: &Incident) {
     if !kinds.is_empty() {
         println!("  indicators:");
         for kind in kinds {
-            let of_kind: Vec<_> = incident.indicators.iter().filter(|i| i.kind == kind).collect();
+            let of_kind: Vec<_> = incident
+                .indicators
+                .iter()
+                .filter(|i| i.kind == kind)
+                .collect();
             println!("    {} ({}):", kind, of_kind.len());
             for i in of_kind.iter().take(12) {
                 let shown = match (&i.platform, &i.handle) {
-                    (Some(p), Some(h)) => format!("{}:{h}  {}", p.as_str(), crosswatch_model::defang(&i.value)),
+                    (Some(p), Some(h)) => {
+                        format!("{}:{h}  {}", p.as_str(), crosswatch_model::defang(&i.value))
+                    }
                     _ if i.kind.is_live_link() => crosswatch_model::defang(&i.value),
                     _ => i.value.clone(),
                 };
                 println!("      {shown}");
             }
             if of_kind.len() > 12 {
-                println!("      … and {} more (use --json for all)", of_kind.len() - 12);
+                println!(
+                    "      … and {} more (use --json for all)",
+                    of_kind.len() - 12
+                );
             }
         }
     }

@@ -62,11 +62,16 @@ pub fn read_input(path: &Path) -> anyhow::Result<(String, Vec<u8>)> {
 /// Reads and imports a file in the given (or detected) format.
 pub fn load(path: &Path, choice: FormatChoice) -> anyhow::Result<Loaded> {
     let (name, bytes) = read_input(path)?;
-    let format = choice.format().or_else(|| crosswatch_import::detect_format(&bytes));
+    let format = choice
+        .format()
+        .or_else(|| crosswatch_import::detect_format(&bytes));
     if format == Some(Format::Stix) {
-        let imported = crosswatch_stix::import_bundle(&bytes).with_context(|| format!("{name}: cannot read the STIX bundle"))?;
+        let imported = crosswatch_stix::import_bundle(&bytes)
+            .with_context(|| format!("{name}: cannot read the STIX bundle"))?;
         if imported.incidents.is_empty() {
-            bail!("{name}: the STIX bundle holds no campaign, intrusion-set or report to read as an incident");
+            bail!(
+                "{name}: the STIX bundle holds no campaign, intrusion-set or report to read as an incident"
+            );
         }
         return Ok(Loaded {
             format: Format::Stix,

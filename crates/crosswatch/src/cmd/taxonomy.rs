@@ -28,7 +28,9 @@ pub enum TaxonomyCommand {
         data_dir: PathBuf,
     },
     /// Show a technique, tactic or procedure from a loaded taxonomy.
-    #[command(after_help = "Examples:\n  crosswatch taxonomy show T0015.001\n  crosswatch taxonomy show 0.9.1")]
+    #[command(
+        after_help = "Examples:\n  crosswatch taxonomy show T0015.001\n  crosswatch taxonomy show 0.9.1"
+    )]
     Show {
         /// The id: DISARM `TA01`, `T0002`, `T0015.001`, or kill-chain `0.9.1`.
         id: String,
@@ -59,14 +61,20 @@ impl TaxonomyName {
 
 pub fn run(command: TaxonomyCommand) -> anyhow::Result<()> {
     match command {
-        TaxonomyCommand::Load { taxonomy, path, data_dir } => {
+        TaxonomyCommand::Load {
+            taxonomy,
+            path,
+            data_dir,
+        } => {
             let (name, bytes) = read_input(&path)?;
             println!("{}", describe(taxonomy, &name, &bytes)?);
             let stored = taxonomy.stored_file(&data_dir);
             if let Some(parent) = stored.parent() {
-                std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+                std::fs::create_dir_all(parent)
+                    .with_context(|| format!("cannot create {}", parent.display()))?;
             }
-            std::fs::write(&stored, &bytes).with_context(|| format!("cannot write {}", stored.display()))?;
+            std::fs::write(&stored, &bytes)
+                .with_context(|| format!("cannot write {}", stored.display()))?;
             println!("stored in {}", stored.display());
             Ok(())
         }
@@ -88,7 +96,8 @@ fn describe(taxonomy: TaxonomyName, name: &str, bytes: &[u8]) -> anyhow::Result<
             )
         }
         TaxonomyName::KillChain => {
-            let text = std::str::from_utf8(bytes).with_context(|| format!("{name} is not UTF-8 text"))?;
+            let text =
+                std::str::from_utf8(bytes).with_context(|| format!("{name} is not UTF-8 text"))?;
             let (catalogue, _) = crosswatch_import::KillChainCatalogue::from_csv(name, text)?;
             format!(
                 "Online Operations Kill Chain: {} tactics, {} techniques, {} procedures",
@@ -134,7 +143,8 @@ fn show(id: &str, data_dir: &Path) -> anyhow::Result<()> {
         }
         TaxonomyName::KillChain => {
             let text = String::from_utf8_lossy(&bytes);
-            let (catalogue, _) = crosswatch_import::KillChainCatalogue::from_csv("kill-chain.csv", &text)?;
+            let (catalogue, _) =
+                crosswatch_import::KillChainCatalogue::from_csv("kill-chain.csv", &text)?;
             match catalogue.get(&technique.id) {
                 Some(entry) => println!("{}  {}", entry.id, entry.name),
                 None => bail!("{} is not in the loaded kill chain", technique.id),
