@@ -358,3 +358,102 @@ pub fn write_incident_json(mut out: impl Write, draft: &IncidentDraft) -> Result
     serde_json::to_writer_pretty(&mut out, draft).map_err(io_error)?;
     out.write_all(b"\n").map_err(io_error)
 }
+
+impl IncidentDraft {
+    /// The draft as a Crosswatch incident an analyst can edit and share
+    /// (`crosswatch convert --to stix`). It is marked TLP:AMBER until the
+    /// analyst decides otherwise; its id is derived from its content, so the
+    /// same findings give the same id. Objects that are only meaningful on
+    /// the detecting platform (post ids) stay out of the indicators.
+    pub fn to_incident(&self, now: time::OffsetDateTime) -> crosswatch_model::Incident {
+        use crosswatch_model::{
+            AssetKind, HashAlgorithm, Incident, Indicator as Signal, Platform, Tlp,
+        };
+        let seed = serde_json::to_string(self).unwrap_or_default();
+        let id = uuid::Uuid::new_v5(
+            &uuid::Uuid::NAMESPACE_URL,
+            format!("crosswatch:detect:{seed}").as_bytes(),
+        );
+        let mut incident = Incident::with_id(id, self.name.clone(), Tlp::Amber, now);
+        incident.status = crosswatch_model::IncidentStatus::Investigating;
+        incident.summary = self.summary.clone();
+        let parse = |t: &Option<String>| {
+            t.as_deref().and_then(|t| {
+                time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).ok()
+            })
+        };
+        incident.first_seen = parse(&self.first_seen);
+        incident.last_seen = parse(&self.last_seen);
+        for asset in &self.assets {
+            let platform: Platform = match asset.platform.parse() {
+                Ok(p) => p,
+                Err(never) => match never {},
+            };
+            let kind = AssetKind::from_noun(&asset.kind).unwrap_or(AssetKind::Account);
+            incident.add_assets(platform, kind, asset.count);
+        }
+        let mut set = crosswatch_model::IndicatorSet::default();
+        for indicator in &self.indicators {
+            let signal = match indicator.kind.as_str() {
+                "domain" => Signal::domain(&indicator.value).ok(),
+                "url" => Signal::url(&indicator.value).ok(),
+                "hashtag" | "text" => Signal::text(&indicator.value).ok(),
+                "image_hash" => Signal::hash(HashAlgorithm::Pdq, &indicator.value).ok(),
+                _ => None,
+            };
+            if let Some(signal) = signal {
+                set.insert(signal);
+            }
+        }
+        incident.indicators = set.into_vec();
+        incident
+    }
+}
+
+#[cfg(test)]
+mod draft_tests {
+    use super::*;
+
+    #[test]
+    fn draft_becomes_a_valid_incident() {
+        let draft = IncidentDraft {
+            name: "Coordinated co-link network on x".into(),
+            summary: "2 clusters".into(),
+            first_seen: Some("2024-05-01T10:00:00Z".into()),
+            last_seen: Some("2024-05-02T10:00:00Z".into()),
+            assets: vec![AssetCount {
+                platform: "x".into(),
+                kind: "account".into(),
+                count: 12,
+            }],
+            indicators: vec![
+                Indicator {
+                    kind: "url".into(),
+                    value: "https://news.example/story?id=1".into(),
+                },
+                Indicator {
+                    kind: "domain".into(),
+                    value: "news.example".into(),
+                },
+                Indicator {
+                    kind: "post_id".into(),
+                    value: "1234".into(),
+                },
+            ],
+        };
+        let incident = draft.to_incident(time::OffsetDateTime::UNIX_EPOCH);
+        incident.validate().unwrap();
+        assert_eq!(incident.tlp, crosswatch_model::Tlp::Amber);
+        assert_eq!(incident.assets[0].count, 12);
+        assert_eq!(
+            incident.indicators.len(),
+            2,
+            "post ids stay on the detecting platform"
+        );
+        assert!(incident.first_seen < incident.last_seen);
+        assert_eq!(
+            incident.id,
+            draft.to_incident(time::OffsetDateTime::UNIX_EPOCH).id
+        );
+    }
+}

@@ -684,6 +684,22 @@ pub fn canonical_account(input: &str) -> Result<String, CanonError> {
         input: input.to_owned(),
         reason: reason.to_owned(),
     };
+    // `platform:handle` keys come first: some handles contain a slash
+    // (`ok.ru:group/70000005349948`), which is not a URL.
+    if let Some((prefix, handle)) = trimmed.split_once(':')
+        && !handle.starts_with("//")
+        && !prefix.contains('/')
+    {
+        let platform: Platform = match prefix.parse() {
+            Ok(platform) => platform,
+            Err(never) => match never {},
+        };
+        if !matches!(platform, Platform::Other(_)) {
+            return AccountRef::new(platform, handle, AssetKind::Account)
+                .map(|account| account.key())
+                .ok_or_else(|| invalid("empty handle"));
+        }
+    }
     let looks_like_url = trimmed.contains('/') || trimmed.contains("[.]");
     if looks_like_url {
         return parse_account(trimmed)
@@ -712,6 +728,14 @@ mod tests {
 
     fn key(input: &str) -> String {
         canonical_url(input).unwrap().key().to_owned()
+    }
+
+    #[test]
+    fn account_keys_with_slashes_round_trip() {
+        let key = canonical_account("https://ok.ru/group/70000005349948").unwrap();
+        assert_eq!(key, "ok.ru:group/70000005349948");
+        assert_eq!(canonical_account(&key).unwrap(), key);
+        assert_eq!(canonical_account("x:@Name").unwrap(), "x:name");
     }
 
     #[test]

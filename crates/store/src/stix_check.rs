@@ -1,4 +1,4 @@
-//! The minimal STIX 2.1 checks the store needs before it accepts an object.
+//! The STIX 2.1 checks the store makes before it accepts an object.
 //!
 //! Everything goes through [`check_object`], so a fuller validator can
 //! replace the body without touching callers.
@@ -35,9 +35,13 @@ pub struct CheckedObject {
 #[error("{0}")]
 pub struct InvalidObject(pub String);
 
-/// Checks `id` (`type--uuid` matching `type`), `spec_version` (`2.1`) and
-/// the `created`/`modified` timestamps.
+/// Checks the object against the STIX 2.1 rules of `crosswatch-stix`, then
+/// reads `id` (`type--uuid` matching `type`), `spec_version` (`2.1`), the
+/// `created`/`modified` timestamps and the TLP marking.
 pub fn check_object(value: &Value) -> Result<CheckedObject, InvalidObject> {
+    // The full STIX 2.1 rules first (common properties, references,
+    // timestamps, confidence), then what the store indexes.
+    crosswatch_stix::validate_object(value).map_err(|e| InvalidObject(e.to_string()))?;
     let object = value
         .as_object()
         .ok_or_else(|| InvalidObject("a STIX object must be a JSON object".into()))?;

@@ -11,8 +11,7 @@ use crosswatch_detect::canon::Canonicalisers;
 use crosswatch_detect::input::read_activity;
 use crosswatch_detect::network::{estimate_interval, filter_min_participation};
 use crosswatch_detect::output::{
-    draft_incident, summary, write_edges_csv, write_graphml, write_incident_json, write_nodes_csv,
-    write_summary_json,
+    draft_incident, summary, write_edges_csv, write_graphml, write_nodes_csv, write_summary_json,
 };
 use crosswatch_detect::{
     ColumnMapping, DetectConfig, EdgeOptions, InputFormat, NetworkKind, analyse, expand_seeds,
@@ -392,9 +391,11 @@ fn run_inner(args: DetectArgs) -> anyhow::Result<()> {
             .as_ref()
             .map(|report| report.clusters.as_slice());
         let draft = draft_incident(&analysis, &args.platform, clusters, &rules);
+        let incident = draft.to_incident(time::OffsetDateTime::now_utc());
         let mut out = create(path)?;
-        write_incident_json(&mut out, &draft)
+        serde_json::to_writer_pretty(&mut out, &incident)
             .with_context(|| format!("writing {}", path.display()))?;
+        writeln!(out)?;
         out.flush()?;
     }
     eprintln!(

@@ -32,7 +32,7 @@ pub fn run(args: InspectArgs) -> anyhow::Result<()> {
     }
     if args.json {
         let document = json!({
-            "format": loaded.format.name(),
+            "format": super::source::format_name(loaded.format),
             "incidents": loaded.incidents.iter().map(incident_document).collect::<Vec<_>>(),
         });
         println!("{}", serde_json::to_string_pretty(&document)?);
@@ -52,7 +52,7 @@ pub fn run(args: InspectArgs) -> anyhow::Result<()> {
     println!(
         "{} ({} format, {} incident(s))",
         args.file.display(),
-        loaded.format.name(),
+        super::source::format_name(loaded.format),
         loaded.incidents.len()
     );
     for incident in &loaded.incidents {

@@ -36,8 +36,8 @@ impl FormatChoice {
 
 /// What a file held.
 pub struct Loaded {
-    /// The format that was read.
-    pub format: Format,
+    /// The format that was read; `None` for Crosswatch's own incident JSON.
+    pub format: Option<Format>,
     /// Its incidents.
     pub incidents: Vec<Incident>,
     /// For a kill-chain taxonomy file, the taxonomy.
@@ -62,6 +62,23 @@ pub fn read_input(path: &Path) -> anyhow::Result<(String, Vec<u8>)> {
 /// Reads and imports a file in the given (or detected) format.
 pub fn load(path: &Path, choice: FormatChoice) -> anyhow::Result<Loaded> {
     let (name, bytes) = read_input(path)?;
+    if choice == FormatChoice::Auto
+        && let Some(incidents) = crosswatch_json(&bytes)
+    {
+        let incidents =
+            incidents.with_context(|| format!("{name}: not valid Crosswatch incident JSON"))?;
+        for incident in &incidents {
+            incident
+                .validate()
+                .with_context(|| format!("{name}: incident `{}`", incident.name))?;
+        }
+        return Ok(Loaded {
+            format: None,
+            incidents,
+            taxonomy: None,
+            warnings: Vec::new(),
+        });
+    }
     let format = choice
         .format()
         .or_else(|| crosswatch_import::detect_format(&bytes));
@@ -74,7 +91,7 @@ pub fn load(path: &Path, choice: FormatChoice) -> anyhow::Result<Loaded> {
             );
         }
         return Ok(Loaded {
-            format: Format::Stix,
+            format: Some(Format::Stix),
             incidents: imported.incidents,
             taxonomy: None,
             warnings: imported.warnings,
@@ -82,9 +99,37 @@ pub fn load(path: &Path, choice: FormatChoice) -> anyhow::Result<Loaded> {
     }
     let imported = import(&name, &bytes, format, time::OffsetDateTime::now_utc())?;
     Ok(Loaded {
-        format: imported.format,
+        format: Some(imported.format),
         incidents: imported.incidents,
         taxonomy: imported.taxonomy,
         warnings: imported.warnings.iter().map(ToString::to_string).collect(),
     })
+}
+
+/// Crosswatch's own JSON (what `convert --to json` and `detect --to-incident`
+/// write): one incident object or a list of them. `None` when the bytes are
+/// not shaped like that, so other formats get their turn.
+fn crosswatch_json(bytes: &[u8]) -> Option<anyhow::Result<Vec<Incident>>> {
+    let value: serde_json::Value = serde_json::from_slice(bytes).ok()?;
+    let looks_like_incident = |v: &serde_json::Value| {
+        v.get("name").is_some() && v.get("tlp").is_some() && v.get("id").is_some()
+    };
+    match &value {
+        serde_json::Value::Array(items)
+            if !items.is_empty() && items.iter().all(looks_like_incident) =>
+        {
+            Some(serde_json::from_value(value).map_err(Into::into))
+        }
+        v if looks_like_incident(v) => Some(
+            serde_json::from_value(value)
+                .map(|i| vec![i])
+                .map_err(Into::into),
+        ),
+        _ => None,
+    }
+}
+
+/// The name of a loaded format for messages and JSON output.
+pub fn format_name(format: Option<Format>) -> &'static str {
+    format.map(Format::name).unwrap_or("crosswatch-json")
 }

@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# End-to-end resurgence check on the real hub and node code: platform A shares
+# Meta's Moldova takedown on a hub; platform B's node syncs, matches B's posts,
+# a reviewer accepts a hit, the action carries the incident's id, and A reads
+# B's `actioned` feedback on the hub.
+#
+# Needs ../shared/data (skips visibly without it). Set CROSSWATCH_BIN to use an
+# already-built binary.
+set -euo pipefail
+
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+sample="$repo/../shared/data/meta-threat-research/Q3_2024_MOLDOVA_BASED_CIB_NETWORK.csv"
+if [[ ! -f "$sample" ]]; then
+    echo "SKIPPED node end-to-end: $sample not found"
+    exit 0
+fi
+if [[ -z "${CROSSWATCH_BIN:-}" ]]; then
+    (cd "$repo" && cargo build -q -p crosswatch)
+    CROSSWATCH_BIN="${CARGO_TARGET_DIR:-$repo/target}/debug/crosswatch"
+fi
+bin="$CROSSWATCH_BIN"
+
+work="$(mktemp -d)"
+server_pid=""
+cleanup() {
+    if [[ -n "$server_pid" ]]; then
+        kill -TERM "$server_pid" 2>/dev/null || true
+        wait "$server_pid" 2>/dev/null || true
+    fi
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+hub_dir="$work/hub"
+admin() { "$bin" admin "$@" --data-dir "$hub_dir"; }
+admin org create "Platform A" >/dev/null
+admin org create "Platform B" >/dev/null
+token_a="$(admin token create --org "Platform A" --role analyst 2>/dev/null)"
+token_b="$(admin token create --org "Platform B" --role sync 2>/dev/null)"
+admin group create "Moldova Elections" --member "Platform A" "Platform B" >/dev/null
+
+port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"
+hub="http://127.0.0.1:$port"
+"$bin" serve --listen "127.0.0.1:$port" --data-dir "$hub_dir" 2>"$work/server.log" &
+server_pid=$!
+for _ in $(seq 1 100); do
+    curl -sf "$hub/healthz" >/dev/null 2>&1 && break
+    sleep 0.1
+done
+
+# A shares the takedown with the group.
+"$bin" convert "$sample" --to stix --tlp GREEN -o "$work/moldova.json"
+taxii=(-H "Accept: application/taxii+json;version=2.1")
+collection="$(curl -sf "${taxii[@]}" -H "Authorization: Bearer $token_a" "$hub/api1/collections/" \
+    | python3 -c 'import json,sys; print(next(c["id"] for c in json.load(sys.stdin)["collections"] if c["title"] == "Group: Moldova Elections"))')"
+curl -sf -X POST "${taxii[@]}" -H "Authorization: Bearer $token_a" \
+    -H "Content-Type: application/taxii+json;version=2.1" \
+    --data-binary @"$work/moldova.json" "$hub/api1/collections/$collection/objects/" >/dev/null
+
+# B's node syncs and matches B's posts.
+node=(--data-dir "$work/node-b")
+"$bin" node sync --hub "$hub" --token "$token_b" "${node[@]}"
+cat >"$work/items.jsonl" <<'ITEMS'
+{"id": "post-1", "account": "@local_reader", "platform": "facebook", "urls": ["https://t.me/insider_md?utm_source=fb"], "text": "read this"}
+{"id": "post-2", "urls": ["https://example.org/unrelated"], "text": "nothing to see"}
+this line is not JSON
+ITEMS
+"$bin" node match --input "$work/items.jsonl" "${node[@]}" >"$work/hits.jsonl"
+python3 - "$work/hits.jsonl" <<'PY'
+import json, sys
+hits = [json.loads(line) for line in open(sys.argv[1])]
+assert [h["item"] for h in hits] == ["post-1"], hits
+print("ok: post-1 matched", hits[0]["matcher"], hits[0]["evidence"]["observed"])
+PY
+
+# A reviewer accepts; the action carries the incident; feedback reaches A.
+hit="$(python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).readline())["hit"])' "$work/hits.jsonl")"
+"$bin" node review accept "$hit" --kind account --count 1 --member-state RO \
+    --decision account-terminated --reviewer e2e "${node[@]}"
+"$bin" node sync --hub "$hub" --token "$token_b" "${node[@]}"
+"$bin" node actions list --json "${node[@]}" >"$work/actions.jsonl"
+signal="$(python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).readline())["signal"])' "$work/hits.jsonl")"
+curl -sf -H "Authorization: Bearer $token_a" "$hub/api/feedback?id=$signal" >"$work/feedback.json"
+python3 - "$work/actions.jsonl" "$work/hits.jsonl" "$work/feedback.json" <<'PY'
+import json, sys
+actions = [json.loads(line) for line in open(sys.argv[1]) if line.strip()]
+hit = json.loads(open(sys.argv[2]).readline())
+feedback = json.load(open(sys.argv[3]))["feedback"]
+assert len(actions) == 1, actions
+assert actions[0]["prompted_by"]["incident_id"] == hit["incident"], (actions, hit)
+print("ok: the action carries incident", hit["incident"])
+assert any(f["kind"] == "actioned" and f["org"] == "Platform B" and f["member_states"] == ["RO"] for f in feedback), feedback
+print("ok: platform A sees platform B's actioned feedback")
+PY
+echo "3 passed, 0 failed"
