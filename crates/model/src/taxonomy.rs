@@ -149,14 +149,15 @@ pub fn level_of(taxonomy: Taxonomy, id: &str) -> Option<TechniqueLevel> {
             }
         }
         Taxonomy::KillChain => {
-            let parts: Vec<&str> = id.split('.').collect();
-            let valid = parts
-                .iter()
-                .all(|p| !p.is_empty() && p.len() <= 3 && p.bytes().all(|b| b.is_ascii_digit()));
-            if !valid {
-                return None;
+            // Counted without collecting: importers call this for every cell.
+            let mut parts = 0;
+            for part in id.split('.') {
+                if part.is_empty() || part.len() > 3 || !part.bytes().all(|b| b.is_ascii_digit()) {
+                    return None;
+                }
+                parts += 1;
             }
-            match parts.len() {
+            match parts {
                 1 => Some(TechniqueLevel::Tactic),
                 2 => Some(TechniqueLevel::Technique),
                 3 => Some(TechniqueLevel::Procedure),
@@ -171,19 +172,22 @@ pub fn level_of(taxonomy: Taxonomy, id: &str) -> Option<TechniqueLevel> {
 pub fn split_kill_chain_label(label: &str) -> Option<(String, String)> {
     let trimmed = label.trim();
     let (id, name) = match trimmed.split_once(char::is_whitespace) {
-        Some((id, name)) => (id, name),
+        Some((id, name)) => (id, name.trim()),
         None => (trimmed, ""),
     };
-    let id = id.trim_end_matches('.');
+    let mut id = id.trim_end_matches('.');
     // Meta's own taxonomy file writes a few procedures as `0.9.10.0`.
-    let mut parts: Vec<&str> = id.split('.').collect();
-    while parts.len() > 3 && parts.last() == Some(&"0") {
-        parts.pop();
+    while id.bytes().filter(|b| *b == b'.').count() >= 3 && id.ends_with(".0") {
+        id = &id[..id.len() - 2];
     }
-    let id = parts.join(".");
-    level_of(Taxonomy::KillChain, &id)?;
-    let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
-    Some((id, name))
+    level_of(Taxonomy::KillChain, id)?;
+    let tidy = !name.contains(|c: char| c.is_whitespace() && c != ' ') && !name.contains("  ");
+    let name = if tidy {
+        name.to_string()
+    } else {
+        name.split_whitespace().collect::<Vec<_>>().join(" ")
+    };
+    Some((id.to_string(), name))
 }
 
 #[cfg(test)]
