@@ -2,7 +2,7 @@
 # End-to-end resurgence check on the real hub and node code: platform A shares
 # Meta's Moldova takedown on a hub; platform B's node syncs, matches B's posts,
 # a reviewer accepts a hit, the action carries the incident's id, and A reads
-# B's `actioned` feedback on the hub.
+# B's `actioned` feedback on the hub; the SLI 16.1.1 table counts the action.
 #
 # Needs ../shared/data (skips visibly without it). Set CROSSWATCH_BIN to use an
 # already-built binary.
@@ -92,4 +92,16 @@ print("ok: the action carries incident", hit["incident"])
 assert any(f["kind"] == "actioned" and f["org"] == "Platform B" and f["member_states"] == ["RO"] for f in feedback), feedback
 print("ok: platform A sees platform B's actioned feedback")
 PY
-echo "3 passed, 0 failed"
+
+# The SLI 16.1.1 cell for Romania counts that action, traceably.
+year="$(date -u +%Y)"
+"$bin" report sli --period "$year-01-01..$year-12-31" --node "$work/node-b" --explain RO:accounts >"$work/explain.json"
+python3 - "$work/explain.json" "$work/hits.jsonl" <<'PY'
+import json, sys
+explain = json.load(open(sys.argv[1]))
+hit = json.loads(open(sys.argv[2]).readline())
+assert explain["value"] == 1, explain
+assert [a["incident_id"] for a in explain["actions"]] == [hit["incident"]], explain
+print("ok: SLI 16.1.1 RO:accounts = 1, explained by the incident's action")
+PY
+echo "4 passed, 0 failed"

@@ -26,6 +26,10 @@ pub struct ReportInputs {
     /// Enforcement actions: a JSON array of Crosswatch actions.
     #[arg(long, value_name = "FILE")]
     actions: Option<PathBuf>,
+    /// Also read the actions a platform node recorded (the directory given to
+    /// `crosswatch node --data-dir`, holding `node.db`).
+    #[arg(long, value_name = "DIR")]
+    node: Option<PathBuf>,
     /// Incidents: a JSON array of Crosswatch incidents.
     #[arg(long, value_name = "FILE")]
     incidents: Option<PathBuf>,
@@ -189,8 +193,29 @@ struct Loaded {
 }
 
 fn load(inputs: &ReportInputs) -> anyhow::Result<Loaded> {
+    let mut actions: Vec<crosswatch_model::Action> =
+        read_array(inputs.actions.as_deref(), "actions")?;
+    if let Some(dir) = &inputs.node {
+        let path = dir.join("node.db");
+        if !path.is_file() {
+            anyhow::bail!(
+                "no node database at {}; pass the directory given to `crosswatch node --data-dir`",
+                path.display()
+            );
+        }
+        let store = crosswatch_node::store::NodeStore::open(&path)
+            .with_context(|| format!("cannot open the node database {}", path.display()))?;
+        let recorded = store
+            .actions()
+            .with_context(|| format!("cannot read actions from {}", path.display()))?;
+        for action in recorded {
+            if !actions.iter().any(|a| a.id == action.id) {
+                actions.push(action);
+            }
+        }
+    }
     Ok(Loaded {
-        actions: read_array(inputs.actions.as_deref(), "actions")?,
+        actions,
         incidents: read_array(inputs.incidents.as_deref(), "incidents")?,
         feedback: read_array(inputs.feedback.as_deref(), "feedback")?,
         forums: read_array(inputs.forums.as_deref(), "forums")?,
