@@ -299,7 +299,9 @@ impl Indicator {
             return Ok(Indicator::account(account));
         }
         if live.contains("://") || live.contains('/') {
-            return Indicator::url(live);
+            // Not an account (checked above): skip `Indicator::url`'s second
+            // refang and account parse.
+            return Ok(Indicator::bare(IndicatorKind::Url, normalise_url(live)?));
         }
         Indicator::domain(live)
     }
