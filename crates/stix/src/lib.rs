@@ -33,6 +33,7 @@ pub mod extension;
 pub mod import;
 pub mod object;
 pub mod pattern;
+pub mod search;
 pub mod timestamp;
 pub mod tlp;
 

@@ -29,6 +29,7 @@
 pub mod access;
 mod error;
 mod schema;
+mod search;
 pub mod stix_check;
 mod store;
 pub mod testing;
@@ -38,5 +39,6 @@ mod types;
 pub use access::{Distribution, GroupId, OrgId};
 pub use error::StoreError;
 pub use schema::Backend;
+pub use search::{SearchField, SearchQuery};
 pub use store::{MAX_PAGE, Store};
 pub use types::*;

@@ -24,7 +24,8 @@ impl Backend {
 }
 
 /// Migrations in order; each entry is one schema version.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE orgs (
     id {pk},
     name TEXT NOT NULL UNIQUE,
@@ -116,7 +117,31 @@ CREATE TABLE taxii_status (
     created TEXT NOT NULL,
     body TEXT NOT NULL
 );
-"#];
+"#,
+    r#"
+ALTER TABLE objects ADD COLUMN time_start TEXT;
+ALTER TABLE objects ADD COLUMN time_end TEXT;
+CREATE TABLE search_terms (
+    row_id BIGINT NOT NULL REFERENCES objects(row_id),
+    field TEXT NOT NULL,
+    value TEXT NOT NULL
+);
+CREATE INDEX search_terms_by_value ON search_terms (field, value, row_id);
+CREATE INDEX search_terms_by_row ON search_terms (row_id);
+CREATE TABLE search_links (
+    row_id BIGINT NOT NULL REFERENCES objects(row_id),
+    kind TEXT NOT NULL,
+    source_id TEXT NOT NULL,
+    target_id TEXT NOT NULL
+);
+CREATE INDEX search_links_by_source ON search_links (source_id, kind);
+CREATE INDEX search_links_by_target ON search_links (target_id, kind)
+"#,
+];
+
+/// The first schema version with the search index; databases migrated
+/// from an older version have their stored objects indexed once.
+pub(crate) const SEARCH_INDEX_VERSION: i64 = 2;
 
 /// The statements that bring a database from `current` to the latest
 /// version, paired with the version each migration reaches.

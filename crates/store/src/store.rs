@@ -28,7 +28,7 @@ pub const MAX_PAGE: u32 = 10_000;
 /// The hub's storage.
 #[derive(Clone)]
 pub struct Store {
-    pool: AnyPool,
+    pub(crate) pool: AnyPool,
     backend: Backend,
     write_lock: Arc<Mutex<()>>,
 }
@@ -36,27 +36,27 @@ pub struct Store {
 type Result<T> = std::result::Result<T, StoreError>;
 
 /// SQL with its bound text arguments, numbered as pushed.
-struct Sql {
+pub(crate) struct Sql {
     text: String,
     args: Vec<String>,
 }
 
 impl Sql {
-    fn new(text: &str) -> Sql {
+    pub(crate) fn new(text: &str) -> Sql {
         Sql {
             text: text.to_string(),
             args: Vec::new(),
         }
     }
-    fn push(&mut self, text: &str) {
+    pub(crate) fn push(&mut self, text: &str) {
         self.text.push_str(text);
     }
     /// Appends a placeholder bound to `value`.
-    fn bind(&mut self, value: &str) {
+    pub(crate) fn bind(&mut self, value: &str) {
         self.args.push(value.to_string());
         self.text.push_str(&format!("${}", self.args.len()));
     }
-    fn bind_list(&mut self, values: &[String]) {
+    pub(crate) fn bind_list(&mut self, values: &[String]) {
         self.push("(");
         for (index, value) in values.iter().enumerate() {
             if index > 0 {
@@ -66,7 +66,7 @@ impl Sql {
         }
         self.push(")");
     }
-    fn query(&self) -> sqlx::query::Query<'static, sqlx::Any, sqlx::any::AnyArguments> {
+    pub(crate) fn query(&self) -> sqlx::query::Query<'static, sqlx::Any, sqlx::any::AnyArguments> {
         let mut query = sqlx::query(AssertSqlSafe(self.text.clone()));
         for arg in &self.args {
             query = query.bind(arg.clone());
@@ -192,7 +192,8 @@ impl Store {
             .fetch_one(&self.pool)
             .await?
             .try_get(0)?;
-        for (version, statements) in schema::pending(self.backend, current.unwrap_or(0)) {
+        let current = current.unwrap_or(0);
+        for (version, statements) in schema::pending(self.backend, current) {
             let mut tx = self.pool.begin().await?;
             for statement in statements {
                 tx.execute(AssertSqlSafe(statement)).await?;
@@ -203,6 +204,10 @@ impl Store {
                 .await?;
             tx.commit().await?;
             tracing::info!(version, "database migrated");
+        }
+        if current > 0 && current < schema::SEARCH_INDEX_VERSION {
+            let indexed = self.reindex_search_locked().await?;
+            tracing::info!(indexed, "search index built for stored objects");
         }
         Ok(())
     }
@@ -863,7 +868,7 @@ impl Store {
 
 // ----- helpers -----------------------------------------------------------
 
-type Tx = sqlx::Transaction<'static, sqlx::Any>;
+pub(crate) type Tx = sqlx::Transaction<'static, sqlx::Any>;
 
 async fn audit_in(
     tx: &mut Tx,
@@ -1005,10 +1010,11 @@ async fn put_one(
         _ => None,
     };
     let raw = serde_json::to_string(object).map_err(|e| StoreError::Invalid(e.to_string()))?;
+    let active = crate::search::ActivePeriod::of(object, &version);
     let row_id: i64 = sqlx::query(
         "INSERT INTO objects (seq, stix_id, stix_type, spec_version, created, modified, version, \
-         version_raw, owner_org, tlp, dist_kind, dist_group, raw, date_added) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING row_id",
+         version_raw, owner_org, tlp, dist_kind, dist_group, raw, date_added, time_start, time_end) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING row_id",
     )
     .bind(seq)
     .bind(checked.id.clone())
@@ -1024,9 +1030,12 @@ async fn put_one(
     .bind(group)
     .bind(raw)
     .bind(date_added)
+    .bind(active.start)
+    .bind(active.end)
     .fetch_one(&mut **tx)
     .await?
     .try_get(0)?;
+    crate::search::index_object(tx, row_id, object).await?;
     if let Distribution::Named(recipients) = distribution {
         let mut seen = std::collections::BTreeSet::new();
         for recipient in recipients {
@@ -1063,7 +1072,7 @@ async fn put_one(
     })
 }
 
-fn push_filters(sql: &mut Sql, viewer: OrgId, query: &ObjectQuery) {
+pub(crate) fn push_filters(sql: &mut Sql, viewer: OrgId, query: &ObjectQuery) {
     sql.push("a.deleted = 0 AND ");
     sql.push(&visible_sql("a", viewer));
     sql.push(" AND ");
@@ -1154,7 +1163,7 @@ fn group_from_row(row: &AnyRow) -> Result<Group> {
     })
 }
 
-fn object_from_row(row: &AnyRow) -> Result<StoredObject> {
+pub(crate) fn object_from_row(row: &AnyRow) -> Result<StoredObject> {
     let tlp: String = row.try_get(7)?;
     Ok(StoredObject {
         seq: row.try_get(0)?,

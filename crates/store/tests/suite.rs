@@ -9,8 +9,8 @@ use crosswatch_model::Tlp;
 use crosswatch_store::access::may_see;
 use crosswatch_store::testing::{postgres_store, sqlite_store};
 use crosswatch_store::{
-    Caller, Distribution, Feedback, FeedbackKind, ObjectQuery, PutOutcome, Role, Scope, Store,
-    StoreError, VersionMatch,
+    Caller, Distribution, Feedback, FeedbackKind, ObjectQuery, PutOutcome, Role, Scope,
+    SearchField, SearchQuery, Store, StoreError, VersionMatch,
 };
 use proptest::prelude::*;
 use serde_json::{Value, json};
@@ -52,6 +52,7 @@ both_backends!(
     audit_log_records_writes,
     status_records_are_per_organisation,
     refuses_invalid_objects_and_foreign_versions,
+    search_follows_links_and_respects_visibility,
 );
 
 /// A STIX indicator with the given id suffix, modified time and marking.
@@ -101,6 +102,7 @@ async fn ids_visible(store: &Store, viewer: i64, query: &ObjectQuery) -> BTreeSe
 }
 
 mod cases {
+    pub use super::search_cases::*;
     use super::*;
 
     pub async fn tokens_authenticate_expire_and_revoke(store: &Store) {
@@ -603,6 +605,156 @@ mod cases {
     }
 }
 
+mod search_cases {
+    use crosswatch_model::platform::parse_account;
+    use crosswatch_model::{AssetKind, Incident, Indicator, Platform, Taxonomy, TechniqueRef};
+    use crosswatch_stix::{ExportOptions, export_incident};
+
+    use super::*;
+
+    fn incident_objects(name: &str, domain: &str, technique: &str, target: &str) -> Vec<Value> {
+        let now = time::macros::datetime!(2024-06-01 00:00 UTC);
+        let mut incident = Incident::new(name, Tlp::Green, now);
+        incident.first_seen = Some(time::macros::datetime!(2024-03-01 00:00 UTC));
+        incident.last_seen = Some(time::macros::datetime!(2024-05-01 00:00 UTC));
+        incident.add_target(target.parse().unwrap());
+        incident.add_assets(Platform::Facebook, AssetKind::Account, 7);
+        incident.add_technique(TechniqueRef::new(Taxonomy::Disarm, technique, None).unwrap());
+        incident.add_indicator(Indicator::domain(domain).unwrap());
+        incident.add_indicator(Indicator::account(
+            parse_account(&format!("https://t.me/{}", name.replace(' ', "_"))).unwrap(),
+        ));
+        export_incident(&incident, &ExportOptions::default())
+            .objects
+            .into_iter()
+            .map(|o| o.into_value())
+            .collect()
+    }
+
+    async fn names(store: &Store, viewer: i64, query: SearchQuery) -> Vec<String> {
+        let page = store.search(viewer, &query).await.unwrap();
+        page.objects
+            .iter()
+            .map(|o| {
+                let value: Value = serde_json::from_str(&o.raw).unwrap();
+                value["name"].as_str().unwrap_or_default().to_string()
+            })
+            .collect()
+    }
+
+    fn incidents(terms: &[(SearchField, &str)]) -> SearchQuery {
+        SearchQuery {
+            types: vec!["campaign".into()],
+            terms: terms
+                .iter()
+                .map(|(f, v)| (*f, crosswatch_stix::search::normalise(*f, v).unwrap()))
+                .collect(),
+            follow_links: true,
+            limit: 100,
+            ..SearchQuery::default()
+        }
+    }
+
+    pub async fn search_follows_links_and_respects_visibility(store: &Store) {
+        let alpha = caller(store, "Alpha", Role::Analyst).await;
+        let beta = caller(store, "Beta", Role::Analyst).await;
+        let shared = incident_objects("Benin network", "newwayforward.us", "T0007", "FR");
+        let private = incident_objects("Private network", "hidden-example.org", "T0086", "DE");
+        store
+            .put_objects(&alpha, &shared, &Distribution::AllMembers)
+            .await
+            .unwrap();
+        store
+            .put_objects(&alpha, &private, &Distribution::OwnOrg)
+            .await
+            .unwrap();
+
+        let by_domain = incidents(&[(SearchField::Value, "newwayforward[.]us")]);
+        assert_eq!(
+            names(store, beta.org, by_domain.clone()).await,
+            ["Benin network"]
+        );
+        let by_technique = incidents(&[(SearchField::Technique, "t0007")]);
+        assert_eq!(
+            names(store, beta.org, by_technique).await,
+            ["Benin network"]
+        );
+        let by_country = incidents(&[(SearchField::Country, "fr")]);
+        assert_eq!(names(store, beta.org, by_country).await, ["Benin network"]);
+        let by_platform = incidents(&[(SearchField::Platform, "facebook")]);
+        assert_eq!(
+            names(store, beta.org, by_platform.clone()).await,
+            ["Benin network"]
+        );
+        assert_eq!(
+            names(store, alpha.org, by_platform).await,
+            ["Benin network", "Private network"]
+        );
+        // Terms are AND'ed.
+        let both = incidents(&[
+            (SearchField::Country, "FR"),
+            (SearchField::Technique, "T0086"),
+        ]);
+        assert!(names(store, alpha.org, both).await.is_empty());
+        // The private incident exists but Beta cannot find it by any key.
+        for query in [
+            incidents(&[(SearchField::Value, "hidden-example.org")]),
+            incidents(&[(SearchField::Country, "DE")]),
+            incidents(&[(SearchField::Technique, "T0086")]),
+        ] {
+            assert!(names(store, beta.org, query.clone()).await.is_empty());
+            assert_eq!(names(store, alpha.org, query).await, ["Private network"]);
+        }
+        // Indicators by value, without following links.
+        let indicators = SearchQuery {
+            types: vec!["indicator".into()],
+            terms: vec![(SearchField::Kind, "domain".into())],
+            limit: 100,
+            ..SearchQuery::default()
+        };
+        assert_eq!(
+            names(store, beta.org, indicators).await,
+            ["domain: newwayforward.us"]
+        );
+        // Text and time.
+        let text = SearchQuery {
+            types: vec!["campaign".into()],
+            text: Some("BENIN".into()),
+            limit: 100,
+            ..SearchQuery::default()
+        };
+        assert_eq!(names(store, beta.org, text).await, ["Benin network"]);
+        let mut later = incidents(&[]);
+        later.active_from = Some("2024-06-01T00:00:00.000000Z".into());
+        assert!(names(store, alpha.org, later).await.is_empty());
+        let mut during = incidents(&[]);
+        during.active_from = Some("2024-04-01T00:00:00.000000Z".into());
+        during.active_until = Some("2024-04-02T00:00:00.000000Z".into());
+        assert_eq!(names(store, beta.org, during).await, ["Benin network"]);
+        // Deleting the indicator removes the link path too.
+        let domain_indicator = store
+            .search(
+                beta.org,
+                &SearchQuery {
+                    types: vec!["indicator".into()],
+                    terms: vec![(SearchField::Value, "newwayforward.us".into())],
+                    limit: 10,
+                    ..SearchQuery::default()
+                },
+            )
+            .await
+            .unwrap()
+            .objects[0]
+            .stix_id
+            .clone();
+        store
+            .delete_object(&alpha, &domain_indicator, None)
+            .await
+            .unwrap();
+        assert!(names(store, beta.org, by_domain).await.is_empty());
+    }
+}
+
 // ----- property test: the store agrees with the reference rule ----------
 
 #[derive(Debug, Clone)]
@@ -709,6 +861,21 @@ async fn check_scenario(store: &Store, scenario: &Scenario) {
             .map(|c| c.stix_id)
             .collect();
         assert_eq!(feed, reference);
+        let search = SearchQuery {
+            terms: vec![(SearchField::Value, "example.com".into())],
+            follow_links: true,
+            limit: 1000,
+            ..SearchQuery::default()
+        };
+        let found: BTreeSet<String> = store
+            .search(viewer.org, &search)
+            .await
+            .unwrap()
+            .objects
+            .into_iter()
+            .map(|o| o.stix_id)
+            .collect();
+        assert_eq!(found, reference, "search as {}", viewer.org_name);
         // Each collection shows exactly the visible objects shared there.
         let mut scopes = vec![Scope::AllMembers, Scope::Inbox(viewer.org)];
         scopes.extend(groups.iter().map(|g| Scope::Group(*g)));

@@ -1,0 +1,221 @@
+//! The search index and the search query.
+//!
+//! Every stored object version gets its keys from
+//! [`crosswatch_stix::search::search_keys`] in the same transaction as the
+//! write: `(field, value)` terms in `search_terms`, and relationships in
+//! `search_links`. A search is a keyset-paged query over `objects` like a
+//! TAXII read, so the visibility rule and the latest-version rule are the
+//! ones every other read path uses; terms only narrow it.
+
+use crosswatch_stix::search::{SearchKeys, search_keys};
+use serde_json::Value;
+use sqlx::{Executor, Row};
+
+pub use crosswatch_stix::search::Field as SearchField;
+
+use crate::access::{OrgId, visible_sql};
+use crate::error::StoreError;
+use crate::stix_check::normalize_timestamp;
+use crate::store::{MAX_PAGE, Sql, Store, Tx, object_from_row, push_filters};
+use crate::types::{ObjectPage, ObjectQuery, Scope};
+
+type Result<T> = std::result::Result<T, StoreError>;
+
+/// What to search for. Lists are AND'ed: an object must carry every term.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SearchQuery {
+    /// STIX types to return (empty: any).
+    pub types: Vec<String>,
+    /// Terms, each normalised with [`crosswatch_stix::search::normalise`].
+    pub terms: Vec<(SearchField, String)>,
+    /// Whether a term may also be carried by an object one relationship
+    /// away (an indicator that `indicates` the object, an attack-pattern
+    /// it `uses`, a location it `targets`): how incidents are found.
+    pub follow_links: bool,
+    /// Case-insensitive substring of the object's text.
+    pub text: Option<String>,
+    /// Only objects active at or after this time (stored timestamp form).
+    pub active_from: Option<String>,
+    /// Only objects active at or before this time (stored timestamp form).
+    pub active_until: Option<String>,
+    /// Keyset cursor (change-log sequence), as in TAXII paging.
+    pub after_seq: Option<i64>,
+    /// Page size.
+    pub limit: u32,
+}
+
+/// When an object was active: `first_seen`/`last_seen` of an incident,
+/// `valid_from`/`valid_until` of an indicator, else its version time and
+/// no end.
+pub(crate) struct ActivePeriod {
+    pub start: Option<String>,
+    pub end: Option<String>,
+}
+
+impl ActivePeriod {
+    pub(crate) fn of(object: &Value, version: &str) -> ActivePeriod {
+        let time = |name: &str| {
+            object
+                .get(name)
+                .and_then(Value::as_str)
+                .and_then(normalize_timestamp)
+        };
+        ActivePeriod {
+            start: time("first_seen")
+                .or_else(|| time("valid_from"))
+                .or_else(|| Some(version.to_string())),
+            end: time("last_seen").or_else(|| time("valid_until")),
+        }
+    }
+}
+
+/// Adds the search keys of one stored version.
+pub(crate) async fn index_object(tx: &mut Tx, row_id: i64, object: &Value) -> Result<()> {
+    let SearchKeys { terms, links } = search_keys(object);
+    if !terms.is_empty() {
+        let mut sql = Sql::new("INSERT INTO search_terms (row_id, field, value) VALUES ");
+        for (index, (field, value)) in terms.iter().enumerate() {
+            if index > 0 {
+                sql.push(", ");
+            }
+            sql.push(&format!("({row_id}, "));
+            sql.bind(field.name());
+            sql.push(", ");
+            sql.bind(value);
+            sql.push(")");
+        }
+        sql.query().execute(&mut **tx).await?;
+    }
+    for link in links {
+        sqlx::query(
+            "INSERT INTO search_links (row_id, kind, source_id, target_id) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(row_id)
+        .bind(link.kind)
+        .bind(link.source)
+        .bind(link.target)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+impl Store {
+    /// One page of the latest visible versions matching `query`, in
+    /// change-log order.
+    pub async fn search(&self, viewer: OrgId, query: &SearchQuery) -> Result<ObjectPage> {
+        let limit = query.limit.clamp(1, MAX_PAGE);
+        let mut base = ObjectQuery::new(Scope::Everything, limit);
+        base.types = query.types.clone();
+        base.after_seq = query.after_seq;
+        let mut sql = Sql::new(
+            "SELECT a.seq, a.stix_id, a.stix_type, a.version_raw, a.date_added, a.raw, \
+             a.owner_org, a.tlp, a.spec_version FROM objects a WHERE ",
+        );
+        push_filters(&mut sql, viewer, &base);
+        for (field, value) in &query.terms {
+            push_term(&mut sql, viewer, *field, value, query.follow_links);
+        }
+        if let Some(text) = &query.text {
+            let escaped = text
+                .to_lowercase()
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
+            sql.push(" AND LOWER(a.raw) LIKE ");
+            sql.bind(&format!("%{escaped}%"));
+            sql.push(" ESCAPE '\\'");
+        }
+        if let Some(from) = &query.active_from {
+            sql.push(" AND (a.time_end IS NULL OR a.time_end >= ");
+            sql.bind(from);
+            sql.push(")");
+        }
+        if let Some(until) = &query.active_until {
+            sql.push(" AND (a.time_start IS NULL OR a.time_start <= ");
+            sql.bind(until);
+            sql.push(")");
+        }
+        sql.push(&format!(" ORDER BY a.seq LIMIT {}", u64::from(limit) + 1));
+        let rows = sql.query().fetch_all(&self.pool).await?;
+        let mut objects = rows
+            .iter()
+            .map(object_from_row)
+            .collect::<Result<Vec<_>>>()?;
+        let more = objects.len() > limit as usize;
+        objects.truncate(limit as usize);
+        Ok(ObjectPage { objects, more })
+    }
+
+    /// Builds the search index of every stored version (after a migration
+    /// from a schema without one). The caller holds the write lock.
+    pub(crate) async fn reindex_search_locked(&self) -> Result<usize> {
+        let mut after = 0_i64;
+        let mut indexed = 0;
+        loop {
+            let rows = sqlx::query(
+                "SELECT row_id, raw, version FROM objects WHERE row_id > $1 ORDER BY row_id LIMIT 500",
+            )
+            .bind(after)
+            .fetch_all(&self.pool)
+            .await?;
+            let Some(last) = rows.last() else { break };
+            after = last.try_get(0)?;
+            let mut tx = self.pool.begin().await?;
+            for row in &rows {
+                let row_id: i64 = row.try_get(0)?;
+                let raw: String = row.try_get(1)?;
+                let version: String = row.try_get(2)?;
+                let object: Value = serde_json::from_str(&raw)
+                    .map_err(|e| StoreError::Corrupt(format!("object row {row_id}: {e}")))?;
+                tx.execute(sqlx::query("DELETE FROM search_terms WHERE row_id = $1").bind(row_id))
+                    .await?;
+                tx.execute(sqlx::query("DELETE FROM search_links WHERE row_id = $1").bind(row_id))
+                    .await?;
+                let active = ActivePeriod::of(&object, &version);
+                sqlx::query("UPDATE objects SET time_start = $1, time_end = $2 WHERE row_id = $3")
+                    .bind(active.start)
+                    .bind(active.end)
+                    .bind(row_id)
+                    .execute(&mut *tx)
+                    .await?;
+                index_object(&mut tx, row_id, &object).await?;
+                indexed += 1;
+            }
+            tx.commit().await?;
+        }
+        Ok(indexed)
+    }
+}
+
+/// `AND` the object carries the term, or (with `follow_links`) a visible
+/// object linked to it by a visible relationship of a kind that field
+/// follows does.
+fn push_term(sql: &mut Sql, viewer: OrgId, field: SearchField, value: &str, follow_links: bool) {
+    sql.push(" AND (a.row_id IN (SELECT t.row_id FROM search_terms t WHERE t.field = ");
+    sql.bind(field.name());
+    sql.push(" AND t.value = ");
+    sql.bind(value);
+    sql.push(")");
+    if follow_links {
+        let kinds: Vec<String> = field.link_kinds().iter().map(|k| k.to_string()).collect();
+        for (this_end, other_end) in [("target_id", "source_id"), ("source_id", "target_id")] {
+            sql.push(&format!(
+                " OR a.stix_id IN (SELECT l.{this_end} FROM search_links l \
+                 JOIN objects r ON r.row_id = l.row_id \
+                 JOIN objects o ON o.stix_id = l.{other_end} \
+                 JOIN search_terms x ON x.row_id = o.row_id \
+                 WHERE r.deleted = 0 AND {} AND o.deleted = 0 AND {} AND l.kind IN ",
+                visible_sql("r", viewer),
+                visible_sql("o", viewer),
+            ));
+            sql.bind_list(&kinds);
+            sql.push(" AND x.field = ");
+            sql.bind(field.name());
+            sql.push(" AND x.value = ");
+            sql.bind(value);
+            sql.push(")");
+        }
+    }
+    sql.push(")");
+}
