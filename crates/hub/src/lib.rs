@@ -21,6 +21,7 @@ pub mod media;
 pub mod metrics;
 pub mod rest;
 mod server;
+pub mod share;
 pub mod state;
 pub mod taxii;
 

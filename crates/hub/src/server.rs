@@ -16,6 +16,20 @@ use crate::state::AppState;
 use crate::taxii::handlers as taxii;
 use crate::{HubError, rest};
 
+/// Routes outside TAXII, each described in `rest/openapi.json`.
+#[cfg(test)]
+pub(crate) const NATIVE_ROUTES: &[&str] = &[
+    "/api/incidents",
+    "/api/indicators",
+    "/api/feed",
+    "/api/feed/stream",
+    "/api/feedback",
+    "/api/audit",
+    "/api/openapi.json",
+    "/healthz",
+    "/metrics",
+];
+
 /// The full application: TAXII under `/taxii2/` and `/api1/`, native JSON
 /// under `/api/`, and `/healthz` and `/metrics` without authentication.
 pub fn router(state: AppState) -> Router {
@@ -39,11 +53,19 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api1/collections/{id}/manifest/", get(taxii::get_manifest))
         .route("/api1/status/{status_id}/", get(taxii::get_status))
+        .route(
+            "/api/incidents",
+            get(rest::search_incidents).post(rest::submit),
+        )
+        .route("/api/indicators", get(rest::search_indicators))
         .route("/api/feed", get(rest::feed))
+        .route("/api/feed/stream", get(rest::feed_stream))
         .route(
             "/api/feedback",
             get(rest::get_feedback).post(rest::post_feedback),
         )
+        .route("/api/audit", get(rest::audit))
+        .route("/api/openapi.json", get(rest::openapi::document))
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
         .fallback(not_found)
@@ -135,22 +157,34 @@ pub async fn serve_on(
     let address = listener.local_addr().ok();
     let state = AppState::new(store.clone(), config.max_body_bytes);
     let sweeper = (config.retention_sweep_seconds > 0).then(|| {
-        let store = store.clone();
+        let state = state.clone();
         let period = std::time::Duration::from_secs(config.retention_sweep_seconds);
         tokio::spawn(async move {
             let mut ticker = tokio::time::interval(period);
             loop {
                 ticker.tick().await;
-                match store.sweep_retention(time::OffsetDateTime::now_utc()).await {
+                match state
+                    .store
+                    .sweep_retention(time::OffsetDateTime::now_utc())
+                    .await
+                {
                     Ok(0) => {}
-                    Ok(n) => tracing::info!(expired = n, "retention sweep"),
+                    Ok(n) => {
+                        state.changed();
+                        tracing::info!(expired = n, "retention sweep");
+                    }
                     Err(error) => tracing::warn!(%error, "retention sweep failed"),
                 }
             }
         })
     });
     tracing::info!(?address, backend = ?store.backend(), "crosswatch hub listening");
-    let result = axum::serve(listener, router(state))
+    let stopping = state.stopping.clone();
+    let shutdown = async move {
+        shutdown.await;
+        stopping.send_replace(true);
+    };
+    let result = axum::serve(listener, router(state.clone()))
         .with_graceful_shutdown(shutdown)
         .await;
     if let Some(sweeper) = sweeper {

@@ -1,41 +1,14 @@
 //! The TAXII 2.1 server driven in-process, on SQLite and PostgreSQL.
 
-use axum::Router;
+mod common;
+
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use base64::Engine;
-use crosswatch_hub::{AppState, router};
+use common::*;
 use crosswatch_model::Tlp;
 use crosswatch_store::{Role, Store};
 use serde_json::{Value, json};
-use tower::ServiceExt;
-
-const TAXII: &str = "application/taxii+json;version=2.1";
-
-macro_rules! both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    let (store, _dir) = crosswatch_store::testing::sqlite_store().await.unwrap();
-                    super::$name(store).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    let Some(store) = crosswatch_store::testing::postgres_store(stringify!($name)).await else {
-                        return;
-                    };
-                    super::$name(store).await;
-                }
-            )*
-        }
-    };
-}
 
 both_backends!(
     authentication_and_media_types,
@@ -44,117 +17,6 @@ both_backends!(
     versions_manifest_and_delete,
     feed_feedback_health_and_metrics,
 );
-
-struct Hub {
-    app: Router,
-    store: Store,
-}
-
-struct Response {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    body: Value,
-}
-
-impl Hub {
-    fn new(store: Store, max_body: usize) -> Hub {
-        Hub {
-            app: router(AppState::new(store.clone(), max_body)),
-            store,
-        }
-    }
-
-    async fn token(&self, org: &str, role: Role) -> String {
-        let org = match self.store.org_by_name(org).await.unwrap() {
-            Some(org) => org,
-            None => self.store.create_org(org).await.unwrap(),
-        };
-        self.store.create_token(org.id, role, None).await.unwrap().1
-    }
-
-    async fn send(&self, request: Request<Body>) -> Response {
-        let response = self.app.clone().oneshot(request).await.unwrap();
-        let status = response.status();
-        let headers = response.headers().clone();
-        let bytes = axum::body::to_bytes(response.into_body(), 64 << 20)
-            .await
-            .unwrap();
-        let body = serde_json::from_slice(&bytes)
-            .unwrap_or(Value::String(String::from_utf8_lossy(&bytes).into()));
-        Response {
-            status,
-            headers,
-            body,
-        }
-    }
-
-    async fn get(&self, token: &str, path: &str) -> Response {
-        self.send(
-            Request::get(path)
-                .header("Authorization", format!("Bearer {token}"))
-                .header("Accept", TAXII)
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await
-    }
-
-    async fn post(&self, token: &str, path: &str, body: &Value) -> Response {
-        self.send(
-            Request::post(path)
-                .header("Authorization", format!("Bearer {token}"))
-                .header("Accept", TAXII)
-                .header("Content-Type", TAXII)
-                .body(Body::from(body.to_string()))
-                .unwrap(),
-        )
-        .await
-    }
-
-    async fn delete(&self, token: &str, path: &str) -> Response {
-        self.send(
-            Request::delete(path)
-                .header("Authorization", format!("Bearer {token}"))
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await
-    }
-
-    async fn collection_id(&self, token: &str, title: &str) -> Option<String> {
-        let listing = self.get(token, "/api1/collections/").await;
-        assert_eq!(listing.status, StatusCode::OK);
-        listing.body["collections"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|c| c["title"] == title)
-            .map(|c| c["id"].as_str().unwrap().to_string())
-    }
-}
-
-fn indicator(n: u32, modified: &str, tlp: Tlp) -> Value {
-    json!({
-        "type": "indicator",
-        "spec_version": "2.1",
-        "id": format!("indicator--10000000-0000-4000-8000-{n:012}"),
-        "created": "2024-01-01T00:00:00.000Z",
-        "modified": modified,
-        "name": format!("Inauthentic network domain {n}"),
-        "pattern": format!("[domain-name:value = 'site{n}.example']"),
-        "pattern_type": "stix",
-        "valid_from": "2024-01-01T00:00:00Z",
-        "object_marking_refs": [tlp.stix_marking_id()],
-    })
-}
-
-fn id_of(n: u32) -> String {
-    format!("indicator--10000000-0000-4000-8000-{n:012}")
-}
-
-fn envelope(objects: Vec<Value>) -> Value {
-    json!({ "objects": objects })
-}
 
 async fn authentication_and_media_types(store: Store) {
     let hub = Hub::new(store, 1 << 20);

@@ -148,6 +148,26 @@ pub fn detect_format(bytes: &[u8]) -> Option<Format> {
     None
 }
 
+/// Reads Crosswatch's own incident JSON (what `convert --to json` and
+/// `detect --to-incident` write): one incident object or a list of them.
+/// `None` when the bytes are not shaped like that, so other formats get
+/// their turn; `Some(Err)` when they are but a field is wrong.
+pub fn read_incident_json(bytes: &[u8]) -> Option<Result<Vec<Incident>, serde_json::Error>> {
+    let value: serde_json::Value = serde_json::from_slice(bytes).ok()?;
+    let looks_like_incident = |v: &serde_json::Value| {
+        v.get("name").is_some() && v.get("tlp").is_some() && v.get("id").is_some()
+    };
+    match &value {
+        serde_json::Value::Array(items)
+            if !items.is_empty() && items.iter().all(looks_like_incident) =>
+        {
+            Some(serde_json::from_value(value))
+        }
+        v if looks_like_incident(v) => Some(serde_json::from_value(value).map(|i| vec![i])),
+        _ => None,
+    }
+}
+
 /// Reads a file's bytes. `source_name` (usually the file name) appears in
 /// error messages and, for Meta's files, supplies the period and the places
 /// the file name states. `now` stamps the new incidents.

@@ -815,9 +815,21 @@ impl Store {
 
     /// Audit entries with an id above `after_id`, oldest first.
     pub async fn audit_entries(&self, after_id: i64, limit: u32) -> Result<Vec<AuditEntry>> {
+        self.audit_entries_of(None, after_id, limit).await
+    }
+
+    /// Like [`Store::audit_entries`], limited to what `org` did when given
+    /// (an organisation's admin sees its own trail, the hub operator all).
+    pub async fn audit_entries_of(
+        &self,
+        org: Option<OrgId>,
+        after_id: i64,
+        limit: u32,
+    ) -> Result<Vec<AuditEntry>> {
+        let only_org = org.map_or(String::new(), |org| format!(" AND org_id = {org}"));
         let sql = format!(
             "SELECT id, at, org_id, token_id, action, target, detail FROM audit_log \
-             WHERE id > $1 ORDER BY id LIMIT {}",
+             WHERE id > $1{only_org} ORDER BY id LIMIT {}",
             limit.clamp(1, MAX_PAGE)
         );
         let rows = sqlx::query(AssertSqlSafe(sql))

@@ -63,7 +63,7 @@ pub fn read_input(path: &Path) -> anyhow::Result<(String, Vec<u8>)> {
 pub fn load(path: &Path, choice: FormatChoice) -> anyhow::Result<Loaded> {
     let (name, bytes) = read_input(path)?;
     if choice == FormatChoice::Auto
-        && let Some(incidents) = crosswatch_json(&bytes)
+        && let Some(incidents) = crosswatch_import::read_incident_json(&bytes)
     {
         let incidents =
             incidents.with_context(|| format!("{name}: not valid Crosswatch incident JSON"))?;
@@ -104,29 +104,6 @@ pub fn load(path: &Path, choice: FormatChoice) -> anyhow::Result<Loaded> {
         taxonomy: imported.taxonomy,
         warnings: imported.warnings.iter().map(ToString::to_string).collect(),
     })
-}
-
-/// Crosswatch's own JSON (what `convert --to json` and `detect --to-incident`
-/// write): one incident object or a list of them. `None` when the bytes are
-/// not shaped like that, so other formats get their turn.
-fn crosswatch_json(bytes: &[u8]) -> Option<anyhow::Result<Vec<Incident>>> {
-    let value: serde_json::Value = serde_json::from_slice(bytes).ok()?;
-    let looks_like_incident = |v: &serde_json::Value| {
-        v.get("name").is_some() && v.get("tlp").is_some() && v.get("id").is_some()
-    };
-    match &value {
-        serde_json::Value::Array(items)
-            if !items.is_empty() && items.iter().all(looks_like_incident) =>
-        {
-            Some(serde_json::from_value(value).map_err(Into::into))
-        }
-        v if looks_like_incident(v) => Some(
-            serde_json::from_value(value)
-                .map(|i| vec![i])
-                .map_err(Into::into),
-        ),
-        _ => None,
-    }
 }
 
 /// The name of a loaded format for messages and JSON output.

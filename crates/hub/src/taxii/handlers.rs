@@ -4,9 +4,8 @@ use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::Response;
-use crosswatch_store::access::check_distribution;
-use crosswatch_store::stix_check::{check_object, display_timestamp};
-use crosswatch_store::{PutOutcome, StoredObject, VersionMatch};
+use crosswatch_store::stix_check::display_timestamp;
+use crosswatch_store::{StoredObject, VersionMatch};
 use serde_json::{Value, json};
 
 use super::collections::{Collection, collections_for, find_collection};
@@ -15,6 +14,7 @@ use super::{API_ROOT, taxii_json};
 use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::media::{STIX_MEDIA_TYPE, require_taxii_accept, require_taxii_content_type};
+use crate::share::{ShareReport, share_objects};
 use crate::state::AppState;
 
 type Reply = Result<Response, ApiError>;
@@ -224,6 +224,7 @@ pub async fn delete_object(
         .store
         .delete_object(&caller, &object_id, version.as_deref())
         .await?;
+    state.changed();
     Ok(taxii_json(StatusCode::OK, &json!({})))
 }
 
@@ -327,48 +328,11 @@ pub async fn post_objects(
         .ok_or_else(|| ApiError::bad_request("the envelope has no `objects` array"))?;
 
     let request_timestamp = crosswatch_store::stix_check::now_timestamp();
-    let mut failures = Vec::new();
-    let mut accepted = Vec::new();
-    for object in objects {
-        let problem = match check_object(object) {
-            Ok(checked) => check_distribution(checked.tlp, &collection.distribution)
-                .err()
-                .map(|message| (Some(checked.id), checked.version_raw, message)),
-            Err(error) => Some((
-                object.get("id").and_then(Value::as_str).map(str::to_string),
-                None,
-                error.0,
-            )),
-        };
-        match problem {
-            Some((id, version, message)) => failures.push(json!({
-                "id": id.unwrap_or_default(),
-                "version": version,
-                "message": message,
-            })),
-            None => accepted.push(object.clone()),
-        }
-    }
-    let outcomes = state
-        .store
-        .put_objects(&caller, &accepted, &collection.distribution)
-        .await?;
-    let mut successes = Vec::new();
-    for outcome in outcomes {
-        match outcome {
-            PutOutcome::Stored { id, version } => {
-                successes.push(json!({"id": id, "version": version}))
-            }
-            PutOutcome::Duplicate { id, version } => {
-                successes.push(json!({"id": id, "version": version, "message": "already stored"}))
-            }
-            PutOutcome::Refused { id, message } => {
-                failures.push(json!({"id": id.unwrap_or_default(), "message": message}))
-            }
-        }
-    }
-    state.metrics.objects_stored.add(successes.len() as u64);
-    state.metrics.objects_refused.add(failures.len() as u64);
+    let ShareReport {
+        successes,
+        failures,
+        ..
+    } = share_objects(&state, &caller, objects, &collection.distribution).await?;
     let status_id = uuid::Uuid::new_v4().to_string();
     let status = json!({
         "id": status_id,

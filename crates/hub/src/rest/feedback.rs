@@ -1,4 +1,6 @@
-//! Native JSON endpoints next to TAXII: the change feed and feedback.
+//! Feedback on shared objects: `seen`, `actioned`, `false-positive`,
+//! `disputed`, `outdated`; visible to the sharer, optionally anonymous to
+//! everyone else.
 
 use axum::Json;
 use axum::extract::{Query, State};
@@ -11,38 +13,6 @@ use serde_json::json;
 use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::state::AppState;
-
-/// `?after=SEQ&limit=N`
-#[derive(Debug, Deserialize)]
-pub struct FeedParams {
-    /// Cursor: the last sequence number already seen.
-    #[serde(default)]
-    pub after: i64,
-    /// Page size.
-    pub limit: Option<u32>,
-}
-
-/// `GET /api/feed?after=SEQ`: every visible change (creates, versions,
-/// revocations, deletions and expiries) after the cursor.
-pub async fn feed(
-    State(state): State<AppState>,
-    Auth(caller): Auth,
-    Query(params): Query<FeedParams>,
-) -> Result<Response, ApiError> {
-    let changes = state
-        .store
-        .changes_after(caller.org, params.after, params.limit.unwrap_or(1000))
-        .await?;
-    let next = changes.last().map_or(params.after, |c| c.seq);
-    let changes: Vec<_> = changes
-        .into_iter()
-        .map(|c| {
-            let object = c.object.as_deref().and_then(|raw| serde_json::from_str::<serde_json::Value>(raw).ok());
-            json!({"seq": c.seq, "kind": c.kind, "id": c.stix_id, "version": c.version, "at": c.at, "object": object})
-        })
-        .collect();
-    Ok(Json(json!({ "changes": changes, "next": next })).into_response())
-}
 
 /// `POST /api/feedback` with a [`Feedback`] body.
 pub async fn post_feedback(
