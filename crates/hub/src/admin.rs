@@ -53,19 +53,43 @@ pub async fn create_group(
     Ok(store.create_group(name, &members, retention_days).await?)
 }
 
+async fn group_named(store: &Store, name: &str) -> Result<Group, HubError> {
+    store.group_by_name(name).await?.ok_or_else(|| {
+        HubError::Config(format!(
+            "no sharing group named `{name}`: create it with `crosswatch admin group create \"{name}\" --member ORG`"
+        ))
+    })
+}
+
 /// Adds an organisation to a group.
 pub async fn add_member(store: &Store, group: &str, org: &str) -> Result<(), HubError> {
-    let group = store
-        .group_by_name(group)
-        .await?
-        .ok_or_else(|| HubError::Config(format!("no sharing group named `{group}`")))?;
+    let group = group_named(store, group).await?;
     let org = org_named(store, org).await?;
     Ok(store.add_group_member(group.id, org.id).await?)
 }
 
-/// Writes the audit log as JSON Lines, oldest first. Returns the count.
-pub async fn export_audit(store: &Store, out: &mut impl Write) -> Result<usize, HubError> {
-    let mut after = 0;
+/// Sets or removes the retention policy of the group called `group`.
+pub async fn set_retention(store: &Store, group: &str, days: Option<i64>) -> Result<(), HubError> {
+    let group = group_named(store, group).await?;
+    Ok(store.set_group_retention(group.id, days).await?)
+}
+
+/// Expires every object older than its group's retention policy now
+/// (the server also does this periodically). Returns how many expired.
+pub async fn sweep_retention(store: &Store) -> Result<usize, HubError> {
+    Ok(store
+        .sweep_retention(time::OffsetDateTime::now_utc())
+        .await?)
+}
+
+/// Writes the audit log after entry `after` as JSON Lines, oldest first.
+/// Returns the count.
+pub async fn export_audit(
+    store: &Store,
+    after: i64,
+    out: &mut impl Write,
+) -> Result<usize, HubError> {
+    let mut after = after;
     let mut written = 0;
     loop {
         let entries = store.audit_entries(after, 5000).await?;

@@ -219,3 +219,56 @@ fn push_term(sql: &mut Sql, viewer: OrgId, field: SearchField, value: &str, foll
     }
     sql.push(")");
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::access::Distribution;
+    use crate::testing::sqlite_store;
+    use crate::types::Role;
+
+    #[tokio::test]
+    async fn reindex_rebuilds_a_lost_index() {
+        let (store, _dir) = sqlite_store().await.unwrap();
+        let org = store.create_org("Alpha").await.unwrap();
+        let (_, secret) = store
+            .create_token(org.id, Role::Analyst, None)
+            .await
+            .unwrap();
+        let caller = store.authenticate(&secret).await.unwrap().unwrap();
+        let indicator = json!({
+            "type": "indicator", "spec_version": "2.1",
+            "id": "indicator--00000000-0000-4000-8000-000000000001",
+            "created": "2024-01-01T00:00:00.000Z", "modified": "2024-01-01T00:00:00.000Z",
+            "pattern": "[domain-name:value = 'lost.example']", "pattern_type": "stix",
+            "valid_from": "2024-01-01T00:00:00Z",
+        });
+        store
+            .put_objects(&caller, &[indicator], &Distribution::OwnOrg)
+            .await
+            .unwrap();
+        let query = SearchQuery {
+            terms: vec![(SearchField::Value, "lost.example".into())],
+            limit: 10,
+            ..SearchQuery::default()
+        };
+        assert_eq!(store.search(org.id, &query).await.unwrap().objects.len(), 1);
+        store
+            .pool
+            .execute("DELETE FROM search_terms")
+            .await
+            .unwrap();
+        assert!(
+            store
+                .search(org.id, &query)
+                .await
+                .unwrap()
+                .objects
+                .is_empty()
+        );
+        assert_eq!(store.reindex_search_locked().await.unwrap(), 1);
+        assert_eq!(store.search(org.id, &query).await.unwrap().objects.len(), 1);
+    }
+}

@@ -437,6 +437,40 @@ impl Store {
         })
     }
 
+    /// Sets (or with `None` removes) a group's retention policy. Objects
+    /// already older than the new limit expire at the next sweep.
+    pub async fn set_group_retention(&self, group: GroupId, days: Option<i64>) -> Result<()> {
+        if days.is_some_and(|d| d <= 0) {
+            return Err(StoreError::Invalid(
+                "retention must be at least 1 day".into(),
+            ));
+        }
+        let (_guard, mut tx) = self.begin_write().await?;
+        let done = sqlx::query("UPDATE sharing_groups SET retention_days = $1 WHERE id = $2")
+            .bind(days)
+            .bind(group)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if done == 0 {
+            return Err(StoreError::NotFound(format!("group {group}")));
+        }
+        let detail = days.map_or("retention removed".to_string(), |d| {
+            format!("retention {d} days")
+        });
+        audit_in(
+            &mut tx,
+            None,
+            None,
+            "admin",
+            &format!("group:{group}"),
+            &detail,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Adds an organisation to a group (idempotent).
     pub async fn add_group_member(&self, group: GroupId, org: OrgId) -> Result<()> {
         let (_guard, mut tx) = self.begin_write().await?;

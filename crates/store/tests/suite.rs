@@ -516,6 +516,38 @@ mod cases {
         let changes = store.changes_after(alpha.org, 0, 100).await.unwrap();
         assert_eq!(changes.last().unwrap().kind, "expire");
         assert_eq!(changes.last().unwrap().stix_id, id_of(1));
+
+        // A policy set later applies to what is already stored.
+        assert!(
+            store
+                .set_group_retention(forever.id, Some(0))
+                .await
+                .is_err()
+        );
+        store
+            .set_group_retention(forever.id, Some(1))
+            .await
+            .unwrap();
+        assert_eq!(store.sweep_retention(later).await.unwrap(), 1);
+        assert!(
+            ids_visible(store, alpha.org, &all_of(Scope::Everything))
+                .await
+                .is_empty()
+        );
+        store.set_group_retention(forever.id, None).await.unwrap();
+        assert_eq!(
+            store
+                .group_by_name("Forever")
+                .await
+                .unwrap()
+                .unwrap()
+                .retention_days,
+            None
+        );
+        assert!(matches!(
+            store.set_group_retention(9999, Some(3)).await,
+            Err(StoreError::NotFound(_))
+        ));
     }
 
     pub async fn audit_log_records_writes(store: &Store) {

@@ -42,6 +42,25 @@ pub enum AdminCommand {
     Group(GroupCommand),
     /// Print the audit log as JSON Lines (one entry per line).
     Audit {
+        /// Only entries after this id (the `id` of the last line of a
+        /// previous export), for incremental exports.
+        #[arg(long, value_name = "ID", default_value_t = 0)]
+        after: i64,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+    /// Apply retention policies.
+    #[command(subcommand)]
+    Retention(RetentionCommand),
+}
+
+/// `crosswatch admin retention …`
+#[derive(Subcommand, Debug)]
+pub enum RetentionCommand {
+    /// Expire every object older than its group's retention policy now;
+    /// each expiry is a tombstone in the change feed, so subscribers purge
+    /// their copies too. (`crosswatch serve` also sweeps periodically.)
+    Sweep {
         #[command(flatten)]
         db: DatabaseArgs,
     },
@@ -103,6 +122,25 @@ pub enum GroupCommand {
         /// Objects shared to the group expire after N days.
         #[arg(long, value_name = "N")]
         retention_days: Option<i64>,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+    /// Set how many days objects shared to a group are kept (or remove
+    /// the limit with --keep-forever).
+    Retention {
+        /// Group name.
+        group: String,
+        /// Keep objects this many days after they were shared.
+        #[arg(
+            long,
+            value_name = "N",
+            conflicts_with = "keep_forever",
+            required_unless_present = "keep_forever"
+        )]
+        days: Option<i64>,
+        /// Remove the group's retention limit.
+        #[arg(long)]
+        keep_forever: bool,
         #[command(flatten)]
         db: DatabaseArgs,
     },
@@ -210,11 +248,31 @@ async fn run_async(command: AdminCommand) -> anyhow::Result<()> {
             println!("`{org}` is a member of `{group}`");
             store.close().await;
         }
-        AdminCommand::Audit { db } => {
+        AdminCommand::Group(GroupCommand::Retention {
+            group,
+            days,
+            keep_forever: _,
+            db,
+        }) => {
+            let store = open(&db).await?;
+            admin::set_retention(&store, &group, days).await?;
+            match days {
+                Some(days) => println!("objects shared to `{group}` now expire after {days} days"),
+                None => println!("objects shared to `{group}` are now kept until deleted"),
+            }
+            store.close().await;
+        }
+        AdminCommand::Retention(RetentionCommand::Sweep { db }) => {
+            let store = open(&db).await?;
+            let expired = admin::sweep_retention(&store).await?;
+            println!("{expired} object version(s) expired");
+            store.close().await;
+        }
+        AdminCommand::Audit { after, db } => {
             let store = open(&db).await?;
             let stdout = std::io::stdout();
             let mut out = std::io::BufWriter::new(stdout.lock());
-            let count = admin::export_audit(&store, &mut out).await?;
+            let count = admin::export_audit(&store, after, &mut out).await?;
             drop(out);
             eprintln!("{count} audit entries");
             store.close().await;
