@@ -48,14 +48,8 @@ for _ in $(seq 1 100); do
     sleep 0.1
 done
 
-# A shares the takedown with the group.
-"$bin" convert "$sample" --to stix --tlp GREEN -o "$work/moldova.json"
-taxii=(-H "Accept: application/taxii+json;version=2.1")
-collection="$(curl -sf "${taxii[@]}" -H "Authorization: Bearer $token_a" "$hub/api1/collections/" \
-    | python3 -c 'import json,sys; print(next(c["id"] for c in json.load(sys.stdin)["collections"] if c["title"] == "Group: Moldova Elections"))')"
-curl -sf -X POST "${taxii[@]}" -H "Authorization: Bearer $token_a" \
-    -H "Content-Type: application/taxii+json;version=2.1" \
-    --data-binary @"$work/moldova.json" "$hub/api1/collections/$collection/objects/" >/dev/null
+# A shares the takedown with the group through the hub's REST API.
+"$bin" node share "$sample" --hub "$hub" --token "$token_a" --share "group:Moldova Elections" --tlp green >/dev/null
 
 # B's node syncs and matches B's posts.
 node=(--data-dir "$work/node-b")

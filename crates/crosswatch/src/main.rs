@@ -50,6 +50,9 @@ enum Command {
     /// EU Code of Practice (Commitment 16), DSA statements of reasons and threat reports.
     #[command(subcommand)]
     Report(cmd::report::ReportCommand),
+    /// See the whole flow in under a minute: a hub, three platforms, a shared
+    /// takedown, matching, review, action and the SLI 16.1.1 table.
+    Demo(cmd::demo::DemoArgs),
 }
 
 fn main() -> std::process::ExitCode {
@@ -65,6 +68,7 @@ fn main() -> std::process::ExitCode {
         Command::Detect(args) => cmd::detect::run(*args),
         Command::Node(command) => cmd::node::run(command),
         Command::Report(command) => cmd::report::run(command),
+        Command::Demo(args) => cmd::demo::run(args),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

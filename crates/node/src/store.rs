@@ -224,6 +224,9 @@ pub struct SyncBatch {
     pub tombstones: Vec<Tombstone>,
     /// The `/api/feed` cursor to store (unchanged when `None`).
     pub feed_cursor: Option<i64>,
+    /// Collection titles by id, so that provenance (and the reports built
+    /// on it) names the forum ("France elections 2027"), not a UUID.
+    pub collection_titles: HashMap<String, String>,
 }
 
 /// The pseudo-collection under which a hub's change-feed cursor is kept.
@@ -375,7 +378,7 @@ impl NodeStore {
                 params![batch.hub, tombstone.stix_id],
             )?;
         }
-        stats.active_signals = derive(&tx, &batch.hub, now)?;
+        stats.active_signals = derive(&tx, &batch.hub, &batch.collection_titles, now)?;
         let mut rows: Vec<(&str, Option<&str>, Option<i64>)> = batch
             .collections
             .iter()
@@ -954,6 +957,15 @@ fn parse_time(text: &str) -> Option<OffsetDateTime> {
     OffsetDateTime::parse(text, &Rfc3339).ok()
 }
 
+/// The name a collection is reported under: a sharing group's name, or
+/// the collection's title, or (for a hub that lists no title) its id.
+fn forum_name(titles: &HashMap<String, String>, collection: &str) -> String {
+    match titles.get(collection) {
+        Some(title) => title.strip_prefix("Group: ").unwrap_or(title).to_string(),
+        None => collection.to_string(),
+    }
+}
+
 struct StoredObject {
     value: Value,
     live: bool,
@@ -962,7 +974,12 @@ struct StoredObject {
 
 /// Rebuilds the hub's incidents and signals from its stored objects.
 /// Returns the number of active signals.
-fn derive(tx: &Transaction<'_>, hub: &str, now: OffsetDateTime) -> Result<usize, NodeError> {
+fn derive(
+    tx: &Transaction<'_>,
+    hub: &str,
+    titles: &HashMap<String, String>,
+    now: OffsetDateTime,
+) -> Result<usize, NodeError> {
     let mut statement =
         tx.prepare("SELECT json, revoked, deleted, collection FROM stix_objects WHERE hub = ?1")?;
     let rows = statement.query_map([hub], |row| {
@@ -1028,7 +1045,7 @@ fn derive(tx: &Transaction<'_>, hub: &str, now: OffsetDateTime) -> Result<usize,
                 incident.name,
                 incident.source_org,
                 incident.tlp.name(),
-                object.collection,
+                forum_name(titles, &object.collection),
                 object.live
             ],
         )?;

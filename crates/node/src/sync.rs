@@ -164,8 +164,8 @@ impl HubClient {
         }
     }
 
-    /// The ids of the collections the token may read.
-    pub fn readable_collections(&self, api_root: &str) -> Result<Vec<String>, NodeError> {
+    /// The ids and titles of the collections the token may read.
+    pub fn collection_titles(&self, api_root: &str) -> Result<Vec<(String, String)>, NodeError> {
         let url = format!("{api_root}/collections/");
         let (listing, _) = self.get_json(&url, TAXII_MEDIA_TYPE)?;
         let Some(collections) = listing.get("collections") else {
@@ -177,7 +177,11 @@ impl HubClient {
         Ok(collections
             .iter()
             .filter(|c| c.get("can_read").and_then(Value::as_bool).unwrap_or(true))
-            .filter_map(|c| c.get("id").and_then(Value::as_str).map(str::to_string))
+            .filter_map(|c| {
+                let id = c.get("id").and_then(Value::as_str)?;
+                let title = c.get("title").and_then(Value::as_str).unwrap_or(id);
+                Some((id.to_string(), title.to_string()))
+            })
             .collect())
     }
 
@@ -300,6 +304,56 @@ impl HubClient {
         Ok(Some((tombstones, cursor)))
     }
 
+    /// Shares an incident through `{hub}/api/incidents`: `body` is
+    /// Crosswatch incident JSON, a STIX bundle or an indicator file the
+    /// hub's importers read. Returns the hub's answer (stored objects,
+    /// failures).
+    pub fn share(
+        &self,
+        body: &[u8],
+        content_type: &str,
+        options: &ShareOptions,
+    ) -> Result<Value, NodeError> {
+        let mut url = format!(
+            "{}/api/incidents?share={}",
+            self.hub,
+            encode(&options.share)
+        );
+        if let Some(tlp) = &options.tlp {
+            url.push_str(&format!("&tlp={}", encode(tlp)));
+        }
+        if let Some(filename) = &options.filename {
+            url.push_str(&format!("&filename={}", encode(filename)));
+        }
+        let mut response = self
+            .agent
+            .post(&url)
+            .header("Authorization", &format!("Bearer {}", self.token))
+            .header("Content-Type", content_type)
+            .send(body)
+            .map_err(|e| self.unreachable(format!("POST {url}: {e}")))?;
+        let status = response.status().as_u16();
+        let text = response
+            .body_mut()
+            .with_config()
+            .limit(MAX_BODY_BYTES)
+            .read_to_string()
+            .map_err(|e| self.unreachable(format!("reading {url}: {e}")))?;
+        let value: Value =
+            serde_json::from_str(&text).map_err(|e| self.bad(&url, format!("not JSON: {e}")))?;
+        match status {
+            200..=299 => Ok(value),
+            _ => {
+                let reason = value
+                    .get("description")
+                    .and_then(Value::as_str)
+                    .unwrap_or(&text)
+                    .to_string();
+                Err(self.unreachable(format!("POST {url}: HTTP {status}: {reason}")))
+            }
+        }
+    }
+
     /// Sends one feedback message to `{hub}/api/feedback`.
     pub fn send_feedback(&self, body: &Value) -> Delivery {
         let url = format!("{}/api/feedback", self.hub);
@@ -318,6 +372,18 @@ impl HubClient {
             Err(e) => Delivery::Failed(format!("POST {url}: {e}")),
         }
     }
+}
+
+/// Where and how [`HubClient::share`] shares.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ShareOptions {
+    /// `own`, `all`, `group:NAME` or `inbox:ORG`.
+    pub share: String,
+    /// Marking for incidents read from indicator files.
+    pub tlp: Option<String>,
+    /// The file's name: Meta's importers read the period, places and
+    /// network name from it.
+    pub filename: Option<String>,
 }
 
 /// Percent-encodes a query value.
@@ -362,12 +428,14 @@ pub fn sync_hub(
 ) -> Result<SyncReport, NodeError> {
     let hub = client.hub().to_string();
     let api_root = client.api_root()?;
+    let listed = client.collection_titles(&api_root)?;
     let collections = match collection {
         Some(id) => vec![id.to_string()],
-        None => client.readable_collections(&api_root)?,
+        None => listed.iter().map(|(id, _)| id.clone()).collect(),
     };
     let mut batch = SyncBatch {
         hub: hub.clone(),
+        collection_titles: listed.into_iter().collect(),
         ..SyncBatch::default()
     };
     for id in &collections {

@@ -61,7 +61,7 @@ fn respond(state: &Shared, method: &str, target: &str, body: &str) -> (u16, Stri
         ("GET", "/taxii2/") => (200, json!({"title": "canned", "default": "/api1/", "api_roots": ["/api1/"]}).to_string(), vec![]),
         ("GET", "/api1/collections/") => (
             200,
-            json!({"collections": [{"id": COLLECTION, "title": "group", "can_read": true, "can_write": false}]}).to_string(),
+            json!({"collections": [{"id": COLLECTION, "title": "Group: Moldova Elections", "can_read": true, "can_write": false}]}).to_string(),
             vec![],
         ),
         ("GET", p) if p == format!("/api1/collections/{COLLECTION}/objects/") => {
@@ -560,7 +560,10 @@ fn accepted_hit_becomes_action_with_provenance_and_feedback_is_delivered() {
     let provenance = action.prompted_by.as_ref().unwrap();
     assert_eq!(provenance.incident_id, incident.id);
     assert_eq!(provenance.hub, url);
-    assert_eq!(provenance.sharing_group.as_deref(), Some(COLLECTION));
+    assert_eq!(
+        provenance.sharing_group.as_deref(),
+        Some("Moldova Elections")
+    );
     assert_eq!(provenance.source_org.as_deref(), Some("Org A"));
     let indicator_id = object_of(&bundle_objects(&incident), "indicator", "insider_md")["id"]
         .as_str()

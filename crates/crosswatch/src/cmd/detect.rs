@@ -13,9 +13,10 @@ use crosswatch_detect::network::{estimate_interval, filter_min_participation};
 use crosswatch_detect::output::{
     draft_incident, summary, write_edges_csv, write_graphml, write_nodes_csv, write_summary_json,
 };
+use crosswatch_detect::parquet_input::read_parquet;
 use crosswatch_detect::{
-    ColumnMapping, DetectConfig, EdgeOptions, InputFormat, NetworkKind, analyse, expand_seeds,
-    with_threads,
+    ColumnMapping, DetectConfig, EdgeOptions, InputFormat, NetworkKind, Similarity, TextCandidates,
+    analyse, expand_seeds, group_near_duplicates, with_threads,
 };
 
 /// Find accounts that act on the same objects (links, reposts, hashtags,
@@ -34,12 +35,13 @@ pub struct DetectArgs {
     #[arg(long = "network", value_delimiter = ',', required = true)]
     pub networks: Vec<String>,
 
-    /// Activity log: CSV with a header row, or JSON Lines (.jsonl/.ndjson).
+    /// Activity log: CSV with a header row, JSON Lines (.jsonl/.ndjson), or
+    /// Parquet (.parquet; uncompressed or Snappy, read row group by row group).
     #[arg(long)]
     pub input: PathBuf,
 
     /// Input format; guessed from the file extension when omitted.
-    #[arg(long, value_parser = ["csv", "jsonl"])]
+    #[arg(long, value_parser = ["csv", "jsonl", "parquet"])]
     pub format: Option<String>,
 
     /// Column (or JSON field, dotted path allowed) with the account id.
@@ -87,6 +89,32 @@ pub struct DetectArgs {
     /// Compare URLs exactly as written instead of canonicalising them.
     #[arg(long)]
     pub verbatim_urls: bool,
+
+    /// co-image: two images count as the same when their PDQ hashes differ
+    /// in at most D of 256 bits (0 = identical hashes only). The default, 31,
+    /// is Meta's recommended PDQ match threshold: re-encoded, resized and
+    /// lightly edited copies fall well within it, unrelated images almost
+    /// never do. Values that are not 64-digit hex PDQ hashes are compared
+    /// exactly.
+    #[arg(long, value_name = "D", default_value_t = crosswatch_pdq::MATCH_DISTANCE_THRESHOLD)]
+    pub max_distance: u32,
+
+    /// co-text: two texts count as the same when the Jaccard similarity of
+    /// their word-token sets is at least J (0 < J <= 1; 0.8 is the
+    /// coordination-network-toolkit default for co_similar_tweet). Tokens as
+    /// in the toolkit: lower-cased words, each punctuation mark and emoji,
+    /// mentions removed. Without this option texts must be identical after
+    /// normalisation (lower-case, mentions removed, whitespace collapsed).
+    #[arg(long, value_name = "J")]
+    pub similarity: Option<f64>,
+
+    /// co-text with --similarity: how candidate pairs are found before each
+    /// is verified by exact Jaccard: `minhash` (MinHash + LSH, fast; a pair
+    /// exactly at the threshold is found with probability >= 0.995) or
+    /// `exhaustive` (prefix filtering: every pair, slower on texts made of
+    /// common words).
+    #[arg(long, value_parser = ["minhash", "exhaustive"], default_value = "minhash")]
+    pub candidates: String,
 
     /// Edge list CSV to write (`source,target,weight,...`); `-` for stdout.
     #[arg(long)]
@@ -210,6 +238,7 @@ fn create(path: &Path) -> anyhow::Result<Box<dyn Write>> {
 fn input_format(args: &DetectArgs) -> InputFormat {
     match args.format.as_deref() {
         Some("jsonl") => InputFormat::JsonLines,
+        Some("parquet") => InputFormat::Parquet,
         Some(_) => InputFormat::Csv,
         None => {
             let extension = args
@@ -220,6 +249,8 @@ fn input_format(args: &DetectArgs) -> InputFormat {
                 .to_ascii_lowercase();
             if matches!(extension.as_str(), "jsonl" | "ndjson" | "json") {
                 InputFormat::JsonLines
+            } else if matches!(extension.as_str(), "parquet" | "pq") {
+                InputFormat::Parquet
             } else {
                 InputFormat::Csv
             }
@@ -243,6 +274,27 @@ fn object_column(args: &DetectArgs, kind: NetworkKind) -> anyhow::Result<Option<
         .object
         .clone()
         .or_else(|| kind.default_object_column().map(str::to_owned)))
+}
+
+/// How objects of `kind` are compared, from the command line.
+fn similarity_for(args: &DetectArgs, kind: NetworkKind) -> Similarity {
+    match kind {
+        NetworkKind::CoImage if args.max_distance > 0 => Similarity::Hamming {
+            max_distance: args.max_distance,
+        },
+        NetworkKind::CoText => match args.similarity {
+            Some(threshold) => Similarity::Jaccard {
+                threshold,
+                candidates: if args.candidates == "exhaustive" {
+                    TextCandidates::Exhaustive
+                } else {
+                    TextCandidates::MinHash
+                },
+            },
+            None => Similarity::Exact,
+        },
+        _ => Similarity::Exact,
+    }
 }
 
 /// Runs `crosswatch detect`.
@@ -284,10 +336,38 @@ fn run_inner(args: DetectArgs) -> anyhow::Result<()> {
             object: object_column(&args, kind)?,
             time: args.time.clone(),
         };
-        let reader = open_input(&args.input, progress.enabled)?;
-        let mut activity = read_activity(reader, format, kind, &mapping, rules)
-            .with_context(|| format!("reading {} for {kind}", args.input.display()))?;
+        let mut activity = if format == InputFormat::Parquet {
+            let file = File::open(&args.input)
+                .with_context(|| format!("cannot open input {}", args.input.display()))?;
+            read_parquet(file, kind, &mapping, rules)
+        } else {
+            let reader = open_input(&args.input, progress.enabled)?;
+            read_activity(reader, format, kind, &mapping, rules)
+        }
+        .with_context(|| format!("reading {} for {kind}", args.input.display()))?;
         filter_min_participation(&mut activity, args.min_participation);
+        let similarity = similarity_for(&args, kind);
+        if similarity != Similarity::Exact {
+            progress.stage(&format!("grouping near-duplicate objects for {kind}"));
+            group_near_duplicates(&mut activity, similarity)
+                .with_context(|| format!("near matching for {kind}"))?;
+            if let Some(near) = &activity.near {
+                let report = &near.report;
+                eprintln!(
+                    "note: {kind}: {} distinct object(s) in {} near-duplicate group(s) of 2 or more, largest {} ({} candidate pair(s), {} verified){}",
+                    report.distinct_objects,
+                    report.groups,
+                    report.largest_group,
+                    report.candidate_pairs,
+                    report.verified_pairs,
+                    if report.not_comparable > 0 {
+                        format!("; {} compared exactly only", report.not_comparable)
+                    } else {
+                        String::new()
+                    }
+                );
+            }
+        }
         let skipped = activity.skipped.total();
         if skipped > 0 {
             eprintln!(

@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod convert;
+pub mod demo;
 pub mod detect;
 pub mod hash;
 pub mod inspect;

@@ -34,6 +34,9 @@ pub struct SubmitParams {
     pub tlp: Option<String>,
     /// Importer format instead of detection (`meta-csv`, `meta-md`, …).
     pub format: Option<String>,
+    /// The file's name, from which Meta's importers read the period,
+    /// places and network name.
+    pub filename: Option<String>,
 }
 
 /// `POST /api/incidents`: Crosswatch incident JSON (one or a list), a
@@ -66,6 +69,10 @@ pub async fn submit(
             .transpose()
             .map_err(|e| ApiError::bad_request(e.to_string()))?,
         source_org: caller.org_name.clone(),
+        filename: params
+            .filename
+            .as_deref()
+            .map(|name| name.rsplit(['/', '\\']).next().unwrap_or(name).to_string()),
     };
     let submission = decode(&body, &options).map_err(ApiError::bad_request)?;
     // An incident goes whole or not at all: refuse before storing the

@@ -31,6 +31,9 @@ pub struct SubmitOptions {
     /// The sending organisation, recorded as the incident's source when
     /// the body names none.
     pub source_org: String,
+    /// The submitted file's name: Meta's importers read the period, places
+    /// and network name from it.
+    pub filename: Option<String>,
 }
 
 /// Decodes `body`. Errors are messages for a 400 response.
@@ -73,8 +76,9 @@ pub fn decode(body: &[u8], options: &SubmitOptions) -> Result<Submission, String
                 .into(),
         );
     }
+    let source_name = options.filename.as_deref().unwrap_or("submission");
     let imported =
-        crosswatch_import::import("submission", body, format, time::OffsetDateTime::now_utc())
+        crosswatch_import::import(source_name, body, format, time::OffsetDateTime::now_utc())
             .map_err(|e| e.to_string())?;
     if imported.incidents.is_empty() {
         return Err(format!(
@@ -144,6 +148,13 @@ mod tests {
         assert_eq!(submission.format, "meta-csv");
         assert_eq!(submission.incidents.len(), 1);
         assert_eq!(submission.incidents[0].tlp, Tlp::Amber);
+        assert_eq!(submission.incidents[0].name, "Submission");
+        opts.filename = Some("Q3_2024_MOLDOVA_BASED_CIB_NETWORK.csv".into());
+        let named = decode(csv.as_bytes(), &opts).unwrap();
+        assert_eq!(
+            named.incidents[0].name,
+            "Moldova-based CIB network (Q3 2024)"
+        );
         // The importer names the report's publisher; it is kept.
         assert_eq!(submission.incidents[0].source_org.as_deref(), Some("Meta"));
         assert!(submission.objects.iter().any(|o| o["type"] == "campaign"));
