@@ -30,7 +30,7 @@ pub mod sli;
 pub mod summary;
 pub mod svg;
 pub use navigator::navigator_layer;
-pub use overview::{OverviewInput, overview_html};
+pub use overview::{OverviewInput, overview_charts, overview_html};
 pub use summary::{SummaryFormat, incident_summary};
 
 pub use cop::cop_json;

@@ -8,7 +8,8 @@ const COLOURS: [&str; 4] = ["#2f5aa8", "#d9822b", "#3a9a5b", "#a83f2f"];
 
 /// A horizontal bar chart with one bar per `(label, value)`.
 pub fn bar_chart(title: &str, bars: &[(String, u64)]) -> String {
-    let label_width = 220u32;
+    // Wide enough for a 34-character label at 12 px.
+    let label_width = 250u32;
     let row = 22u32;
     let top = 34u32;
     let height = top + row * (bars.len().max(1) as u32) + 12;
@@ -50,7 +51,8 @@ pub fn bar_chart(title: &str, bars: &[(String, u64)]) -> String {
 /// A line chart of one or more series over shared x labels.
 pub fn line_chart(title: &str, labels: &[String], series: &[(String, Vec<u64>)]) -> String {
     let height = 300u32;
-    let (left, right, top, bottom) = (50u32, 20u32, 40u32, 50u32);
+    // The right margin leaves room for the last x label, centred on its point.
+    let (left, right, top, bottom) = (50u32, 40u32, 40u32, 50u32);
     let plot_w = WIDTH - left - right;
     let plot_h = height - top - bottom;
     let max = series

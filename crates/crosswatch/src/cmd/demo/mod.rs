@@ -20,8 +20,8 @@ use crosswatch_node::store::{AcceptRequest, HitStatus, NodeStore};
 use crosswatch_node::sync::{HubClient, ShareOptions, sync_hub};
 use crosswatch_report::dsa::{DsaOptions, statements_of_reasons, to_json_lines};
 use crosswatch_report::{
-    Feedback, FeedbackKind, OverviewInput, Period, SummaryFormat, incident_summary, overview_html,
-    sli_16_1_1,
+    Feedback, FeedbackKind, OverviewInput, Period, SummaryFormat, incident_summary,
+    overview_charts, overview_html, sli_16_1_1,
 };
 use time::OffsetDateTime;
 
@@ -304,15 +304,16 @@ fn write_reports(
     write("sli-16-1-1.csv", &table.to_csv())?;
     write("sli-16-1-1.html", &table.to_html())?;
     let incidents = std::slice::from_ref(incident);
-    write(
-        "overview.html",
-        &overview_html(&OverviewInput {
-            title: "Crosswatch demo overview",
-            period: *period,
-            incidents,
-            actions,
-        }),
-    )?;
+    let overview = OverviewInput {
+        title: "Crosswatch demo overview",
+        period: *period,
+        incidents,
+        actions,
+    };
+    write("overview.html", &overview_html(&overview))?;
+    for (index, chart) in overview_charts(&overview).iter().enumerate() {
+        write(&format!("chart-{}.svg", index + 1), chart)?;
+    }
     let feedback: Vec<Feedback> = actions
         .iter()
         .filter(|a| a.prompted_by.is_some())
@@ -328,6 +329,10 @@ fn write_reports(
     write(
         "incident.md",
         &incident_summary(incident, &feedback, SummaryFormat::Markdown),
+    )?;
+    write(
+        "incident.html",
+        &incident_summary(incident, &feedback, SummaryFormat::Html),
     )?;
     let statements = statements_of_reasons(actions, incidents, period, &DsaOptions::default());
     let lines: Vec<_> = statements
