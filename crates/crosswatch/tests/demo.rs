@@ -50,6 +50,29 @@ fn demo_runs_the_whole_flow_and_counts_every_action() {
         serde_json::from_str(statements.lines().next().unwrap()).unwrap();
     assert_eq!(batch["statements"].as_array().unwrap().len(), 6);
 
+    // The QRE reads what Platform B's node received: the incident whole
+    // (techniques and targets from the hub's objects) and its forum.
+    let qre = Command::new(env!("CARGO_BIN_EXE_crosswatch"))
+        .args(["report", "qre", "--period", "2000-01-01..2100-12-31"])
+        .args(["--reporter", "Platform B (video sharing)", "--node"])
+        .arg(out.join("node-platform-b"))
+        .output()
+        .unwrap();
+    let qre = String::from_utf8_lossy(&qre.stdout);
+    assert!(
+        qre.contains("Received 1 incident carrying 8 indicators"),
+        "{qre}"
+    );
+    assert!(
+        qre.contains("/ France elections 2027 (sharing group)"),
+        "{qre}"
+    );
+    assert!(
+        qre.contains("T0007 Create Inauthentic Social Media Pages and Groups: 1 incident"),
+        "{qre}"
+    );
+    assert!(qre.contains("France: 1"), "{qre}");
+
     // A second run replaces its own earlier output…
     assert!(run().status.success());
     // …but never a directory it did not make.

@@ -175,6 +175,17 @@ pub struct HitRecord {
     pub created: String,
 }
 
+/// An incident the node received, and where it came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HeldIncident {
+    /// The incident as shared.
+    pub incident: crosswatch_model::Incident,
+    /// The hub it came from.
+    pub hub: String,
+    /// The sharing group (collection title) it was shared in, when known.
+    pub sharing_group: Option<String>,
+}
+
 /// Object counts of one applied sync.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct ApplyStats {
@@ -302,6 +313,51 @@ impl NodeStore {
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         conn.execute_batch(SCHEMA)?;
         Ok(NodeStore { conn })
+    }
+
+    /// The incidents held, rebuilt whole (techniques, targets, asset
+    /// counts, indicators) from every live object of the hub they came
+    /// from, with that hub and the sharing group they were shared in.
+    pub fn incidents(&self) -> Result<Vec<HeldIncident>, NodeError> {
+        let mut hubs = self.conn.prepare("SELECT DISTINCT hub FROM stix_objects")?;
+        let hubs: Vec<String> = hubs
+            .query_map([], |row| row.get(0))?
+            .collect::<Result<_, _>>()?;
+        let mut held = Vec::new();
+        for hub in hubs {
+            let mut statement = self.conn.prepare(
+                "SELECT json FROM stix_objects WHERE hub = ?1 AND deleted = 0 AND revoked = 0",
+            )?;
+            let objects: Vec<Value> = statement
+                .query_map([&hub], |row| row.get::<_, String>(0))?
+                .filter_map(|json| json.ok().and_then(|j| serde_json::from_str(&j).ok()))
+                .collect();
+            let bundle = json!({
+                "type": "bundle",
+                "id": format!("bundle--{}", Uuid::new_v4()),
+                "objects": objects,
+            });
+            let Ok(imported) = crosswatch_stix::import::import_value(&bundle) else {
+                continue;
+            };
+            for incident in imported.incidents {
+                let sharing_group: Option<String> = self
+                    .conn
+                    .query_row(
+                        "SELECT sharing_group FROM incidents WHERE hub = ?1 AND incident_id = ?2",
+                        params![hub, incident.id.to_string()],
+                        |row| row.get(0),
+                    )
+                    .optional()?
+                    .flatten();
+                held.push(HeldIncident {
+                    incident,
+                    hub: hub.clone(),
+                    sharing_group,
+                });
+            }
+        }
+        Ok(held)
     }
 
     /// The stored TAXII `added_after` cursor of a hub collection.

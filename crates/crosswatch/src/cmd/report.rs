@@ -3,8 +3,10 @@
 //! statements of reasons, incident summaries, an overview page and a DISARM
 //! Navigator layer.
 //!
-//! Inputs are read from JSON files (arrays of Crosswatch model values) until
-//! the platform node's store exposes them directly.
+//! Inputs are a platform node's store (`--node`: actions, received
+//! incidents, fora) and JSON files (arrays of Crosswatch model values) for
+//! what a node does not hold: the reporter's own incidents and the
+//! feedback it received.
 
 use std::path::{Path, PathBuf};
 
@@ -14,9 +16,9 @@ use crosswatch_model::{Action, Incident};
 use crosswatch_report::dsa::{DsaOptions, statements_of_reasons, to_json_lines};
 use crosswatch_report::sli::forum_label;
 use crosswatch_report::{
-    Cell, Exchange, Feedback, Forum, OverviewInput, Period, QreInput, SummaryFormat, cop_json,
-    incident_summary, navigator_layer, overview_html, qre_16_1_1_html, qre_16_1_1_markdown,
-    sli_16_1_1,
+    Cell, Exchange, Feedback, Forum, ForumKind, OverviewInput, Period, QreInput, SummaryFormat,
+    cop_json, incident_summary, navigator_layer, overview_html, qre_16_1_1_html,
+    qre_16_1_1_markdown, sli_16_1_1,
 };
 use serde::de::DeserializeOwned;
 
@@ -26,8 +28,9 @@ pub struct ReportInputs {
     /// Enforcement actions: a JSON array of Crosswatch actions.
     #[arg(long, value_name = "FILE")]
     actions: Option<PathBuf>,
-    /// Also read the actions a platform node recorded (the directory given to
-    /// `crosswatch node --data-dir`, holding `node.db`).
+    /// Also read what a platform node holds (the directory given to
+    /// `crosswatch node --data-dir`, holding `node.db`): its recorded
+    /// actions, the incidents it received and the fora they came through.
     #[arg(long, value_name = "DIR")]
     node: Option<PathBuf>,
     /// Incidents: a JSON array of Crosswatch incidents.
@@ -195,6 +198,8 @@ struct Loaded {
 fn load(inputs: &ReportInputs) -> anyhow::Result<Loaded> {
     let mut actions: Vec<crosswatch_model::Action> =
         read_array(inputs.actions.as_deref(), "actions")?;
+    let mut incidents: Vec<Incident> = read_array(inputs.incidents.as_deref(), "incidents")?;
+    let mut forums: Vec<Forum> = read_array(inputs.forums.as_deref(), "forums")?;
     if let Some(dir) = &inputs.node {
         let path = dir.join("node.db");
         if !path.is_file() {
@@ -213,12 +218,36 @@ fn load(inputs: &ReportInputs) -> anyhow::Result<Loaded> {
                 actions.push(action);
             }
         }
+        for held in store
+            .incidents()
+            .with_context(|| format!("cannot read incidents from {}", path.display()))?
+        {
+            let name = forum_label(&held.hub, held.sharing_group.as_deref());
+            if !forums.iter().any(|f: &Forum| f.name == name) {
+                forums.push(Forum {
+                    name,
+                    kind: if held.sharing_group.is_some() {
+                        ForumKind::SharingGroup
+                    } else {
+                        ForumKind::Hub
+                    },
+                    description: String::new(),
+                    members: Vec::new(),
+                });
+            }
+            if !incidents
+                .iter()
+                .any(|i: &Incident| i.id == held.incident.id)
+            {
+                incidents.push(held.incident);
+            }
+        }
     }
     Ok(Loaded {
         actions,
-        incidents: read_array(inputs.incidents.as_deref(), "incidents")?,
+        incidents,
         feedback: read_array(inputs.feedback.as_deref(), "feedback")?,
-        forums: read_array(inputs.forums.as_deref(), "forums")?,
+        forums,
     })
 }
 
