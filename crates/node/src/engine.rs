@@ -5,7 +5,7 @@
 //! caller-provided [`Sink`], so the caller decides whether hits are printed,
 //! stored or counted.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::net::IpAddr;
 
 use crosswatch_matching::canon::{canonical_account, canonical_url};
@@ -163,6 +163,11 @@ pub struct Engine {
     text: LshIndex<i64>,
     text_shingles: HashMap<i64, ShingleSet>,
     protected: LookalikeIndex,
+    /// Shared domain and URL signals that are themselves look-alikes of a
+    /// protected outlet, by that outlet: a *new* look-alike of the same
+    /// outlet is the cloned-site operation coming back under another
+    /// domain, so its hit is attributed to the incident that shared them.
+    clones: BTreeMap<String, BTreeSet<i64>>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -198,12 +203,36 @@ impl Engine {
             text,
             text_shingles: HashMap::new(),
             protected: LookalikeIndex::new(),
+            clones: BTreeMap::new(),
         })
     }
 
     /// Sets the protected outlets whose look-alikes are flagged.
     pub fn set_protected(&mut self, protected: LookalikeIndex) {
         self.protected = protected;
+        self.clones.clear();
+        let ids: Vec<i64> = self.signals.keys().copied().collect();
+        for id in ids {
+            self.register_clone(id);
+        }
+    }
+
+    /// Records which protected outlets a shared domain or URL signal imitates.
+    fn register_clone(&mut self, id: i64) {
+        let Some(loaded) = self.signals.get(&id) else {
+            return;
+        };
+        let host = match loaded.matcher {
+            Matcher::Domain => loaded.value.clone(),
+            Matcher::Url => match canonical_url(&loaded.value) {
+                Ok(url) => url.host().to_string(),
+                Err(_) => return,
+            },
+            _ => return,
+        };
+        for found in self.protected.check(&host) {
+            self.clones.entry(found.protected).or_default().insert(id);
+        }
     }
 
     /// Number of loaded signals.
@@ -280,6 +309,7 @@ impl Engine {
                 pdq,
             },
         );
+        self.register_clone(signal.id);
         Ok(true)
     }
 
@@ -288,6 +318,10 @@ impl Engine {
         let Some(loaded) = self.signals.remove(&id) else {
             return false;
         };
+        self.clones.retain(|_, ids| {
+            ids.remove(&id);
+            !ids.is_empty()
+        });
         match loaded.matcher {
             Matcher::Pdq => {
                 if let Some(hash) = loaded.pdq {
@@ -303,6 +337,54 @@ impl Engine {
             }
         }
         true
+    }
+
+    /// A look-alike hit: attributed to a shared signal imitating the same
+    /// outlet when there is one (the clone operation under a new domain),
+    /// else the platform's own detection.
+    fn lookalike_hit(
+        &self,
+        item: &ContentItem,
+        field: &str,
+        raw: &str,
+        host: &str,
+        found: crosswatch_matching::lookalike::LookalikeHit,
+    ) -> Hit {
+        let mut evidence = json!({
+            "field": field,
+            "observed": raw,
+            "host": host,
+            "protected": found.protected,
+            "reason": found.reason.to_string(),
+            "score": (f64::from(found.score) * 1000.0).round() / 1000.0,
+        });
+        let clone = self
+            .clones
+            .get(&found.protected)
+            .and_then(|ids| ids.iter().next())
+            .and_then(|id| self.signals.get(id).map(|loaded| (*id, loaded)));
+        match clone {
+            Some((id, loaded)) => {
+                evidence["signal"] = json!(loaded.value);
+                evidence["shared_clone_of"] = json!(found.protected);
+                Hit {
+                    item_id: item.id.clone(),
+                    signal_id: Some(id),
+                    signal_stix_id: Some(loaded.stix_id.clone()),
+                    incident_id: loaded.incident_id,
+                    matcher: Matcher::Lookalike,
+                    evidence,
+                }
+            }
+            None => Hit {
+                item_id: item.id.clone(),
+                signal_id: None,
+                signal_stix_id: None,
+                incident_id: None,
+                matcher: Matcher::Lookalike,
+                evidence,
+            },
+        }
     }
 
     /// Matches one item, reporting each (signal, item) pair at most once.
@@ -346,27 +428,18 @@ impl Engine {
         for (index, raw) in item.urls.iter().enumerate() {
             let field = format!("urls[{index}]");
             if let Ok(url) = canonical_url(raw) {
-                for id in self.exact.lookup_url(&url) {
-                    report(*id, &field, raw, json!({}));
+                let shared = self.exact.lookup_url(&url);
+                for id in &shared {
+                    report(**id, &field, raw, json!({}));
                 }
                 let host = url.host().to_string();
-                if !self.protected.is_empty() && !lookalike_hosts.contains(&host) {
+                // A link already on a shared signal needs no look-alike hit.
+                if shared.is_empty()
+                    && !self.protected.is_empty()
+                    && !lookalike_hosts.contains(&host)
+                {
                     for found in self.protected.check(&host) {
-                        lookalikes.push(Hit {
-                            item_id: item.id.clone(),
-                            signal_id: None,
-                            signal_stix_id: None,
-                            incident_id: None,
-                            matcher: Matcher::Lookalike,
-                            evidence: json!({
-                                "field": field,
-                                "observed": raw,
-                                "host": host,
-                                "protected": found.protected,
-                                "reason": found.reason.to_string(),
-                                "score": (f64::from(found.score) * 1000.0).round() / 1000.0,
-                            }),
-                        });
+                        lookalikes.push(self.lookalike_hit(item, &field, raw, &host, found));
                     }
                     lookalike_hosts.push(host);
                 }

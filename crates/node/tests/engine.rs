@@ -155,6 +155,47 @@ fn lookalike_of_protected_outlet_is_flagged_without_a_signal() {
     assert!(matched(&engine, r#"{"id":"p","urls":["https://www.spiegel.de/"]}"#).is_empty());
 }
 
+#[test]
+fn new_lookalike_of_an_outlet_a_shared_clone_imitated_is_attributed_to_it() {
+    // The shared incident lists a cloned site of spiegel.de; the operation
+    // comes back on another look-alike of the same outlet.
+    let mut engine = engine_with(vec![
+        signal(1, Indicator::domain("spiegel.ltd").unwrap()),
+        signal(2, Indicator::domain("unrelated-example.org").unwrap()),
+    ]);
+    engine.set_protected(LookalikeIndex::from_list("spiegel.de\nlemonde.fr\n").unwrap());
+    let found = hits(
+        &engine,
+        &item(r#"{"id":"p","urls":["https://spiegel.pm/politik/artikel"]}"#),
+    );
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].matcher, Matcher::Lookalike);
+    assert_eq!(found[0].signal_id, Some(1));
+    assert_eq!(found[0].incident_id, Some(Uuid::from_u128(7)));
+    assert_eq!(found[0].evidence["shared_clone_of"], "spiegel.de");
+    assert_eq!(found[0].evidence["signal"], "spiegel.ltd");
+    // The shared clone itself is an exact domain hit, not a second look-alike hit.
+    assert_eq!(
+        matched(&engine, r#"{"id":"q","urls":["https://spiegel.ltd/x"]}"#),
+        vec![(Some(1), Matcher::Domain)]
+    );
+    // A look-alike of an outlet no shared signal imitated stays own detection.
+    let own = hits(
+        &engine,
+        &item(r#"{"id":"r","urls":["https://lemonde.ltd/"]}"#),
+    );
+    assert_eq!(own.len(), 1);
+    assert_eq!(own[0].signal_id, None);
+    // Withdrawing the shared clone withdraws the attribution.
+    assert!(engine.remove(1));
+    let after = hits(
+        &engine,
+        &item(r#"{"id":"p","urls":["https://spiegel.pm/politik/artikel"]}"#),
+    );
+    assert_eq!(after.len(), 1);
+    assert_eq!(after[0].signal_id, None);
+}
+
 fn flip_bits(hash: PdqHash, count: usize) -> PdqHash {
     let mut words = hash.to_words();
     for bit in 0..count {
