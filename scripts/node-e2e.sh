@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # End-to-end resurgence check on the real hub and node code: platform A shares
-# Meta's Moldova takedown on a hub; platform B's node syncs, matches B's posts,
-# a reviewer accepts a hit, the action carries the incident's id, and A reads
-# B's `actioned` feedback on the hub; the SLI 16.1.1 table counts the action.
+# Meta's Moldova takedown (plus a cloned outlet and an image hash of its own)
+# on a hub; platform B's node syncs, matches B's posts by account, look-alike,
+# image and narrative, a reviewer accepts, the actions carry the incident's
+# id, and A reads B's `actioned` feedback on the hub; the SLI 16.1.1 table
+# counts the action.
 #
 # Needs ../shared/data (skips visibly without it). Set CROSSWATCH_BIN to use an
 # already-built binary.
@@ -48,41 +50,66 @@ for _ in $(seq 1 100); do
     sleep 0.1
 done
 
-# A shares the takedown with the group through the hub's REST API.
-"$bin" node share "$sample" --hub "$hub" --token "$token_a" --share "group:Moldova Elections" --tlp green >/dev/null
+# A adds what its own investigation found to Meta's published file — a
+# cloned outlet, the network's meme (PDQ) — and shares the incident with the
+# group through the hub's REST API.
+"$bin" convert "$sample" --to json -o "$work/moldova.json"
+python3 - "$work/moldova.json" <<'PY'
+import json, sys
+path = sys.argv[1]
+incidents = json.load(open(path))
+incident = incidents[0] if isinstance(incidents, list) else incidents
+incident["indicators"] += [
+    {"type": "domain", "value": "newsmaker.ltd", "note": "clone of newsmaker.md"},
+    {"type": "hash", "hash_algorithm": "pdq",
+     "value": "f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22"},
+]
+json.dump(incidents, open(path, "w"))
+PY
+"$bin" node share "$work/moldova.json" --hub "$hub" --token "$token_a" --share "group:Moldova Elections" >/dev/null
 
-# B's node syncs and matches B's posts.
+# B's node syncs and matches B's posts: a link to t.me/insider_md, a new
+# look-alike of the cloned outlet, a near-copy of the meme, a reworded
+# narrative, an unrelated post and a broken line.
 node=(--data-dir "$work/node-b")
 "$bin" node sync --hub "$hub" --token "$token_b" "${node[@]}"
+printf 'newsmaker.md\npoint.md\n' >"$work/protected.txt"
 cat >"$work/items.jsonl" <<'ITEMS'
 {"id": "post-1", "account": "@local_reader", "platform": "facebook", "urls": ["https://t.me/insider_md?utm_source=fb"], "text": "read this"}
 {"id": "post-2", "urls": ["https://example.org/unrelated"], "text": "nothing to see"}
+{"id": "post-3", "urls": ["https://newsmaker.pm/politica/alegeri-2024"]}
+{"id": "post-4", "media": [{"pdq": "f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b23", "quality": 90}]}
+{"id": "post-5", "text": "Posting original content that included harsh criticism of President Sandu, of pro-EU politicians, and of the close ties between Moldova and Romania"}
 this line is not JSON
 ITEMS
-"$bin" node match --input "$work/items.jsonl" "${node[@]}" >"$work/hits.jsonl"
+"$bin" node match --input "$work/items.jsonl" --protected "$work/protected.txt" "${node[@]}" >"$work/hits.jsonl"
 python3 - "$work/hits.jsonl" <<'PY'
 import json, sys
 hits = [json.loads(line) for line in open(sys.argv[1])]
-assert [h["item"] for h in hits] == ["post-1"], hits
-print("ok: post-1 matched", hits[0]["matcher"], hits[0]["evidence"]["observed"])
+found = sorted((h["item"], h["matcher"]) for h in hits)
+assert found == [("post-1", "account"), ("post-3", "lookalike"), ("post-4", "pdq"), ("post-5", "text")], found
+assert len({h["incident"] for h in hits}) == 1 and hits[0]["incident"], hits
+print("ok: B's posts matched by account, look-alike, image and narrative, all to the shared incident")
 PY
 
-# A reviewer accepts; the action carries the incident; feedback reaches A.
-hit="$(python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).readline())["hit"])' "$work/hits.jsonl")"
-"$bin" node review accept "$hit" --kind account --count 1 --member-state RO \
+# A reviewer accepts; the actions carry the incident; feedback reaches A.
+hit_of() { python3 -c 'import json,sys; print(next(h["hit"] for h in map(json.loads, open(sys.argv[1])) if h["item"] == sys.argv[2]))' "$work/hits.jsonl" "$1"; }
+"$bin" node review accept "$(hit_of post-1)" --kind account --count 1 --member-state RO \
     --decision account-terminated --reviewer e2e "${node[@]}"
+"$bin" node review accept "$(hit_of post-3)" "$(hit_of post-4)" "$(hit_of post-5)" --kind content \
+    --member-state MD --decision content-removed --reviewer e2e "${node[@]}"
 "$bin" node sync --hub "$hub" --token "$token_b" "${node[@]}"
 "$bin" node actions list --json "${node[@]}" >"$work/actions.jsonl"
-signal="$(python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).readline())["signal"])' "$work/hits.jsonl")"
+signal="$(python3 -c 'import json,sys; print(next(h["signal"] for h in map(json.loads, open(sys.argv[1])) if h["item"] == "post-1"))' "$work/hits.jsonl")"
 curl -sf -H "Authorization: Bearer $token_a" "$hub/api/feedback?id=$signal" >"$work/feedback.json"
 python3 - "$work/actions.jsonl" "$work/hits.jsonl" "$work/feedback.json" <<'PY'
 import json, sys
 actions = [json.loads(line) for line in open(sys.argv[1]) if line.strip()]
 hit = json.loads(open(sys.argv[2]).readline())
 feedback = json.load(open(sys.argv[3]))["feedback"]
-assert len(actions) == 1, actions
-assert actions[0]["prompted_by"]["incident_id"] == hit["incident"], (actions, hit)
-print("ok: the action carries incident", hit["incident"])
+assert len(actions) == 2, actions
+assert all(a["prompted_by"]["incident_id"] == hit["incident"] for a in actions), (actions, hit)
+print("ok: both actions carry incident", hit["incident"])
 assert any(f["kind"] == "actioned" and f["org"] == "Platform B" and f["member_states"] == ["RO"] for f in feedback), feedback
 print("ok: platform A sees platform B's actioned feedback")
 PY
@@ -98,4 +125,4 @@ assert explain["value"] == 1, explain
 assert [a["incident_id"] for a in explain["actions"]] == [hit["incident"]], explain
 print("ok: SLI 16.1.1 RO:accounts = 1, explained by the incident's action")
 PY
-echo "4 passed, 0 failed"
+echo "5 passed, 0 failed"
