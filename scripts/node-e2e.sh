@@ -125,4 +125,26 @@ assert explain["value"] == 1, explain
 assert [a["incident_id"] for a in explain["actions"]] == [hit["incident"]], explain
 print("ok: SLI 16.1.1 RO:accounts = 1, explained by the incident's action")
 PY
-echo "4 passed, 0 failed"
+# A following node syncs as soon as the hub's live stream announces a change,
+# long before its polling interval.
+"$bin" node sync --hub "$hub" --token "$token_b" --data-dir "$work/node-follow" --follow --interval 600 \
+    2>"$work/follow.log" &
+follow_pid=$!
+sleep 1
+benin="$repo/../shared/data/meta-threat-research/Q4_2024_BENIN_BASED_CIB_NETWORK.csv"
+"$bin" node share "$benin" --hub "$hub" --token "$token_a" --share "group:Moldova Elections" >/dev/null 2>&1
+followed=""
+for _ in $(seq 1 50); do
+    if [[ "$(grep -c ' new,' "$work/follow.log")" -ge 2 ]] && tail -n1 "$work/follow.log" | grep -qv ' 0 new,'; then
+        followed=yes
+        break
+    fi
+    sleep 0.1
+done
+kill "$follow_pid" 2>/dev/null || true
+wait "$follow_pid" 2>/dev/null || true
+if [[ -z "$followed" ]]; then
+    echo "FAIL: the following node did not sync within 5 s of a share"; cat "$work/follow.log"; exit 1
+fi
+echo "ok: a following node synced within seconds of the share (live stream)"
+echo "5 passed, 0 failed"

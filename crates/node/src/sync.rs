@@ -35,6 +35,7 @@ pub struct HubClient {
     agent: ureq::Agent,
     hub: String,
     token: String,
+    connect_timeout: Duration,
 }
 
 /// The outcome of sending one feedback message.
@@ -66,6 +67,7 @@ impl HubClient {
             agent,
             hub: hub.trim_end_matches('/').to_string(),
             token: token.to_string(),
+            connect_timeout: timeout,
         }
     }
 
@@ -302,6 +304,61 @@ impl HubClient {
             }
         }
         Ok(Some((tombstones, cursor)))
+    }
+
+    /// Follows the hub's live change stream (`/api/feed/stream`, Server-Sent
+    /// Events) from sequence `after`, calling `on_change` with each change's
+    /// sequence number as it arrives. Blocks until the stream ends (the hub
+    /// stopped, or the token was revoked) and returns the last sequence
+    /// seen; `Ok(None)` when the hub has no live stream.
+    pub fn follow_changes(
+        &self,
+        after: i64,
+        mut on_change: impl FnMut(i64),
+    ) -> Result<Option<i64>, NodeError> {
+        use std::io::BufRead;
+        let url = format!("{}/api/feed/stream?after={after}", self.hub);
+        // A stream is idle for as long as nothing is shared: no overall
+        // timeout, only for connecting; the hub's keep-alives show liveness.
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .timeout_connect(Some(self.connect_timeout))
+            .timeout_recv_response(Some(self.connect_timeout))
+            .http_status_as_error(false)
+            .build()
+            .into();
+        let response = agent
+            .get(&url)
+            .header("Accept", "text/event-stream")
+            .header("Authorization", &format!("Bearer {}", self.token))
+            .call()
+            .map_err(|e| self.unreachable(format!("GET {url}: {e}")))?;
+        match response.status().as_u16() {
+            200 => {}
+            404 | 405 => return Ok(None),
+            401 | 403 => {
+                return Err(self.unreachable(format!(
+                    "GET {url}: HTTP {} — check the token",
+                    response.status().as_u16()
+                )));
+            }
+            status => return Err(self.unreachable(format!("GET {url}: HTTP {status}"))),
+        }
+        let reader = std::io::BufReader::new(response.into_body().into_reader());
+        let mut last = after;
+        let mut event_id: Option<i64> = None;
+        for line in reader.lines() {
+            let line = line.map_err(|e| self.unreachable(format!("reading {url}: {e}")))?;
+            if let Some(id) = line.strip_prefix("id:") {
+                event_id = id.trim().parse().ok();
+            } else if line.is_empty() {
+                // End of an event: report it once, if it carried an id.
+                if let Some(seq) = event_id.take() {
+                    last = last.max(seq);
+                    on_change(seq);
+                }
+            }
+        }
+        Ok(Some(last))
     }
 
     /// Shares an incident through `{hub}/api/incidents`: `body` is

@@ -109,10 +109,13 @@ pub struct SyncArgs {
     /// Only this collection (sharing group); default: every readable one.
     #[arg(long, value_name = "ID")]
     collection: Option<String>,
-    /// Keep polling; retry with exponential backoff when a hub is unreachable.
+    /// Keep syncing: at once whenever a hub's live change stream announces
+    /// a change (reconnecting with backoff when it drops), and every
+    /// --interval seconds anyway; retry with exponential backoff when a hub
+    /// is unreachable.
     #[arg(long)]
     follow: bool,
-    /// Seconds between polls with --follow.
+    /// Seconds between syncs with --follow when no change is announced.
     #[arg(long, value_name = "SECONDS", default_value_t = 60)]
     interval: u64,
     /// Longest wait between retries with --follow, in seconds.
@@ -375,6 +378,14 @@ fn run_sync(args: SyncArgs) -> anyhow::Result<()> {
     let base = Duration::from_secs(args.interval.max(1));
     let max = Duration::from_secs(args.max_backoff.max(args.interval.max(1)));
     let mut failures = vec![0u32; clients.len()];
+    let (wake, woken) = std::sync::mpsc::channel::<()>();
+    if args.follow {
+        for client in &clients {
+            let start = store.feed_cursor(client.hub())?.unwrap_or(0);
+            let (client, wake) = (client.clone(), wake.clone());
+            std::thread::spawn(move || follow_stream(&client, start, &wake, base, max));
+        }
+    }
     loop {
         let mut any_failed = false;
         for (index, client) in clients.iter().enumerate() {
@@ -422,13 +433,63 @@ fn run_sync(args: SyncArgs) -> anyhow::Result<()> {
         if !args.follow {
             return Ok(());
         }
-        let wait = if any_failed {
+        if any_failed {
             let worst = failures.iter().copied().max().unwrap_or(0);
-            backoff(worst.saturating_sub(1), base, max)
-        } else {
-            base
-        };
-        std::thread::sleep(wait);
+            std::thread::sleep(backoff(worst.saturating_sub(1), base, max));
+        } else if woken.recv_timeout(base).is_ok() {
+            // Let a burst of changes (one shared bundle) land, then sync once.
+            std::thread::sleep(Duration::from_millis(300));
+            while woken.try_recv().is_ok() {}
+        }
+    }
+}
+
+/// Holds a hub's live change stream open and wakes the sync loop on every
+/// change; reconnects with backoff. Ends when the hub has no stream (the
+/// loop then syncs every --interval) or the loop is gone.
+fn follow_stream(
+    client: &HubClient,
+    start: i64,
+    wake: &std::sync::mpsc::Sender<()>,
+    base: Duration,
+    max: Duration,
+) {
+    let mut cursor = start;
+    let mut failures = 0u32;
+    loop {
+        let mut loop_gone = false;
+        let result = client.follow_changes(cursor, |seq| {
+            cursor = cursor.max(seq);
+            loop_gone |= wake.send(()).is_err();
+        });
+        if loop_gone {
+            return;
+        }
+        match result {
+            Ok(None) => {
+                eprintln!(
+                    "{}: no live change stream; syncing every {} s",
+                    client.hub(),
+                    base.as_secs()
+                );
+                return;
+            }
+            Ok(Some(_)) => {
+                failures = 0;
+                eprintln!("{}: live stream ended; reconnecting", client.hub());
+                std::thread::sleep(Duration::from_secs(1));
+            }
+            Err(error) => {
+                failures = failures.saturating_add(1);
+                let wait = backoff(failures.saturating_sub(1), Duration::from_secs(1), max);
+                eprintln!(
+                    "{}: live stream failed ({error}); retrying in {} s",
+                    client.hub(),
+                    wait.as_secs()
+                );
+                std::thread::sleep(wait);
+            }
+        }
     }
 }
 
