@@ -826,6 +826,10 @@ impl Store {
     // ----- audit ---------------------------------------------------------
 
     /// Appends an audit entry (reads are recorded by the server this way).
+    /// Audit ids need no order shared with the change log, so on
+    /// PostgreSQL this takes no table lock and reads do not queue behind
+    /// writes; SQLite has one writer at a time, so it queues in-process
+    /// rather than spinning on the file lock.
     pub async fn audit(
         &self,
         caller: &Caller,
@@ -833,7 +837,11 @@ impl Store {
         target: &str,
         detail: &str,
     ) -> Result<()> {
-        let (_guard, mut tx) = self.begin_write().await?;
+        let _guard = match self.backend {
+            Backend::Sqlite => Some(self.write_lock.lock().await),
+            Backend::Postgres => None,
+        };
+        let mut tx = self.pool.begin().await?;
         audit_in(
             &mut tx,
             Some(caller.org),
