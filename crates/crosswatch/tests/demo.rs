@@ -73,6 +73,21 @@ fn demo_runs_the_whole_flow_and_counts_every_action() {
     );
     assert!(qre.contains("France: 1"), "{qre}");
 
+    // A mistyped organisation is an error naming the ones in the data, not
+    // a report of zeros.
+    let typo = Command::new(env!("CARGO_BIN_EXE_crosswatch"))
+        .args(["report", "sli", "--period", "2000-01-01..2100-12-31"])
+        .args(["--org", "Platform Z", "--node"])
+        .arg(out.join("node-platform-b"))
+        .output()
+        .unwrap();
+    assert!(!typo.status.success());
+    assert!(
+        String::from_utf8_lossy(&typo.stderr).contains("Platform B (video sharing)"),
+        "{}",
+        String::from_utf8_lossy(&typo.stderr)
+    );
+
     // A second run replaces its own earlier output…
     assert!(run().status.success());
     // …but never a directory it did not make.

@@ -27,6 +27,10 @@ use crosswatch_detect::{
 ///   crosswatch detect --network co-share --input tweets.csv --account user_id
 ///   --object repost_id --time timestamp --window 60 --min-weight 2 --output edges.csv
 ///   --summary summary.json
+///
+/// Near duplicates: `--network co-text --similarity 0.8` pairs texts whose
+/// word tokens overlap by Jaccard >= 0.8 (coordination-network-toolkit's
+/// co_similar_tweet); co-image pairs PDQ hashes within --max-distance bits.
 #[derive(Args, Debug)]
 pub struct DetectArgs {
     /// Network kind(s): co-link, co-domain, co-share (alias co-repost,
@@ -110,11 +114,12 @@ pub struct DetectArgs {
 
     /// co-text with --similarity: how candidate pairs are found before each
     /// is verified by exact Jaccard: `minhash` (MinHash + LSH, fast; a pair
-    /// exactly at the threshold is found with probability >= 0.995) or
-    /// `exhaustive` (prefix filtering: every pair, slower on texts made of
-    /// common words).
+    /// exactly at the threshold becomes a candidate with probability >= 0.995,
+    /// and copies linked through other copies are found anyway) or
+    /// `exhaustive` (prefix filtering: finds every pair; slower on texts made
+    /// of common words).
     #[arg(long, value_parser = ["minhash", "exhaustive"], default_value = "minhash")]
-    pub candidates: String,
+    pub text_candidates: String,
 
     /// Edge list CSV to write (`source,target,weight,...`); `-` for stdout.
     #[arg(long)]
@@ -285,7 +290,7 @@ fn similarity_for(args: &DetectArgs, kind: NetworkKind) -> Similarity {
         NetworkKind::CoText => match args.similarity {
             Some(threshold) => Similarity::Jaccard {
                 threshold,
-                candidates: if args.candidates == "exhaustive" {
+                candidates: if args.text_candidates == "exhaustive" {
                     TextCandidates::Exhaustive
                 } else {
                     TextCandidates::MinHash
@@ -314,6 +319,9 @@ fn run_inner(args: DetectArgs) -> anyhow::Result<()> {
     }
     if kinds.is_empty() {
         bail!("give at least one --network");
+    }
+    if args.similarity.is_some() && !kinds.contains(&NetworkKind::CoText) {
+        bail!("--similarity compares texts: add --network co-text");
     }
     let rules = if args.verbatim_urls {
         Canonicalisers {

@@ -295,6 +295,22 @@ fn exchanges(loaded: &Loaded, reporter: &str) -> (Vec<Exchange>, Vec<Exchange>) 
     (shared, received)
 }
 
+/// Refuses an `--org` that took none of the loaded actions (a typo would
+/// otherwise give a report of zeros), naming the organisations that did.
+fn check_org(actions: &[Action], org: Option<&str>) -> anyhow::Result<()> {
+    let Some(org) = org else { return Ok(()) };
+    if actions.is_empty() || actions.iter().any(|a| a.platform == org) {
+        return Ok(());
+    }
+    let mut known: Vec<&str> = actions.iter().map(|a| a.platform.as_str()).collect();
+    known.sort_unstable();
+    known.dedup();
+    bail!(
+        "no action in the data was taken by `{org}`; the acting organisations are: {}",
+        known.join(", ")
+    )
+}
+
 pub fn run(command: ReportCommand) -> anyhow::Result<()> {
     match command {
         ReportCommand::Sli {
@@ -305,6 +321,7 @@ pub fn run(command: ReportCommand) -> anyhow::Result<()> {
             inputs,
         } => {
             let loaded = load(&inputs)?;
+            check_org(&loaded.actions, org.as_deref())?;
             let table = sli_16_1_1(&loaded.actions, &period, org.as_deref());
             if let Some(cell) = explain {
                 return emit(&inputs, &pretty(&table.explain(&cell))?);
@@ -366,6 +383,7 @@ pub fn run(command: ReportCommand) -> anyhow::Result<()> {
             inputs,
         } => {
             let loaded = load(&inputs)?;
+            check_org(&loaded.actions, org.as_deref())?;
             let mut options = DsaOptions {
                 org,
                 ground_reference_url: ground_url,
