@@ -434,7 +434,29 @@ impl NodeStore {
                 params![batch.hub, tombstone.stix_id],
             )?;
         }
-        stats.active_signals = derive(&tx, &batch.hub, &batch.collection_titles, now)?;
+        let changed = stats.created + stats.updated + stats.revoked + stats.deleted > 0;
+        // A signal can also lapse with time (`valid_until`), with nothing new
+        // arriving. Timestamps compare to the second, as text.
+        let lapsed: bool = tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM signals s JOIN stix_objects o
+               ON o.hub = s.hub AND o.stix_id = s.stix_id
+             WHERE s.hub = ?1 AND s.active = 1
+               AND substr(json_extract(o.json, '$.valid_until'), 1, 19) <= substr(?2, 1, 19))",
+            params![batch.hub, now_text(now)],
+            |row| row.get(0),
+        )?;
+        stats.active_signals = if changed || lapsed {
+            derive(&tx, &batch.hub, &batch.collection_titles, now)?
+        } else {
+            // Nothing arrived: the derived incidents and signals stand, so a
+            // quiet sync stays cheap however much the node holds.
+            let count: i64 = tx.query_row(
+                "SELECT COUNT(*) FROM signals WHERE hub = ?1 AND active = 1",
+                [&batch.hub],
+                |row| row.get(0),
+            )?;
+            usize::try_from(count).unwrap_or(0)
+        };
         let mut rows: Vec<(&str, Option<&str>, Option<i64>)> = batch
             .collections
             .iter()

@@ -445,6 +445,43 @@ fn expired_signal_stops_matching() {
 }
 
 #[test]
+fn a_signal_lapses_at_valid_until_even_when_nothing_new_arrives() {
+    let incident = incident();
+    let (state, url) = hub_with(&incident, false);
+    let mut store = NodeStore::open_in_memory().unwrap();
+    let soon = now() + time::Duration::hours(1);
+    let mut lapsing = object_of(&bundle_objects(&incident), "indicator", "evil-news").clone();
+    lapsing["valid_until"] = json!(
+        soon.format(&time::format_description::well_known::Rfc3339)
+            .unwrap()
+    );
+    lapsing["modified"] = json!("2030-01-01T00:00:00.000Z");
+    state
+        .lock()
+        .unwrap()
+        .objects
+        .push(("2026-02-01T00:00:00.000Z".into(), lapsing));
+    let post = r#"{"id":"p","urls":["https://evil-news.example/x"]}"#;
+    let first = sync_hub(&mut store, &client(&url), None, now()).unwrap();
+    assert_eq!(run(&store, post, FloodGuard::default()).0.hits, 1);
+    // A quiet sync before the end changes nothing…
+    let quiet = sync_hub(&mut store, &client(&url), None, now()).unwrap();
+    assert_eq!(quiet.stats.created, 0);
+    assert_eq!(quiet.stats.active_signals, first.stats.active_signals);
+    // …one after it retires the signal though no object arrived.
+    let later = sync_hub(
+        &mut store,
+        &client(&url),
+        None,
+        soon + time::Duration::minutes(1),
+    )
+    .unwrap();
+    assert_eq!(later.stats.created + later.stats.updated, 0);
+    assert_eq!(later.stats.active_signals, first.stats.active_signals - 1);
+    assert_eq!(run(&store, post, FloodGuard::default()).0.hits, 0);
+}
+
+#[test]
 fn flood_guard_quarantines_a_signal_until_released() {
     let incident = incident();
     let (_state, url) = hub_with(&incident, false);
