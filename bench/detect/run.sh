@@ -10,28 +10,7 @@
 # Work files go to $BENCH_DIR (default: a fresh temporary folder).
 set -euo pipefail
 
-ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
-WORK="${BENCH_DIR:-$(mktemp -d)}"
-mkdir -p "$WORK"
-TARGET="${CARGO_TARGET_DIR:-$ROOT/target}"
-THREADS="${THREADS:-$(nproc)}"
-
-pip install -q coordination-network-toolkit
-command -v /usr/bin/time >/dev/null || apt-get install -y -q time >/dev/null
-command -v bc >/dev/null || apt-get install -y -q bc >/dev/null
-
-(cd "$ROOT" && cargo build -q --release -p crosswatch-detect --example generate_activity)
-# CROSSWATCH_BIN may point at an already built binary.
-if [ -z "${CROSSWATCH_BIN:-}" ]; then
-  (cd "$ROOT" && cargo build -q --release -p crosswatch) || {
-    echo "the crosswatch binary does not build; fix the workspace first" >&2; exit 1; }
-fi
-CW="${CROSSWATCH_BIN:-$TARGET/release/crosswatch}"
-GEN="$TARGET/release/examples/generate_activity"
-
-# Wall seconds of a command, from /usr/bin/time -v output in $2.
-wall() { awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,p,":"); s=0; for(i=1;i<=n;i++) s=s*60+p[i]; print s}' "$1"; }
-peak_mb() { awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2/1024}' "$1"; }
+source "$(dirname "$0")/common.sh"
 
 # Sorted non-loop edges "source,target,weight" of ours.
 normalise() { tail -n +2 "$1" | awk -F, '$1 != $2 {print $1","$2","$3}' | LC_ALL=C sort; }

@@ -9,7 +9,8 @@ use crosswatch_detect::canon::Canonicalisers;
 use crosswatch_detect::input::read_csv;
 use crosswatch_detect::output::{summary, write_edges_csv, write_nodes_csv, write_summary_json};
 use crosswatch_detect::{
-    ColumnMapping, DetectConfig, EdgeOptions, NetworkKind, analyse, with_threads,
+    ColumnMapping, DetectConfig, EdgeOptions, NetworkKind, Similarity, analyse,
+    group_near_duplicates, with_threads,
 };
 
 /// `(window, min_weight, loops, nodes)` rows of the EXPECTED.md table.
@@ -154,4 +155,73 @@ fn russian_coord_tweets_stable_across_runs_and_threads() {
             );
         }
     }
+}
+
+/// Co-image on Meta's PDQ test images: twelve edits of one photo (blur,
+/// contrast, crop, shrink, ...) posted by twelve accounts within a minute
+/// pair with each other at PDQ's match distance and not exactly; unrelated
+/// images posted at the same moments never pair.
+#[test]
+fn co_image_pairs_edited_copies_of_real_images() {
+    let Some(data) = crosswatch_conformance::shared_data("detect co-image on PDQ vectors") else {
+        return;
+    };
+    let expected = std::fs::read_to_string(data.join("pdq/expected.tsv")).unwrap();
+    let mut csv = String::from("user,image,ts\n");
+    let mut edited = BTreeSet::new();
+    for (row, line) in expected.lines().skip(1).enumerate() {
+        let cells: Vec<&str> = line.split('\t').collect();
+        let (file, hash) = (cells[0], cells[1]);
+        let account = format!("acc{row}");
+        if file.starts_with("bridge-mods__") {
+            edited.insert(account.clone());
+        }
+        csv.push_str(&format!("{account},{hash},{}\n", 1000 + row));
+    }
+    assert_eq!(edited.len(), 12);
+    let mapping = ColumnMapping {
+        account: "user".into(),
+        object: Some("image".into()),
+        time: "ts".into(),
+    };
+    let edges = |similarity: Similarity| -> BTreeSet<(String, String)> {
+        let mut activity = read_csv(
+            csv.as_bytes(),
+            NetworkKind::CoImage,
+            &mapping,
+            Canonicalisers::default(),
+        )
+        .unwrap();
+        group_near_duplicates(&mut activity, similarity).unwrap();
+        let analysis = analyse(vec![activity], DetectConfig::default());
+        analysis
+            .edges
+            .iter()
+            .map(|e| {
+                (
+                    analysis.accounts.get(e.edge.source).to_owned(),
+                    analysis.accounts.get(e.edge.target).to_owned(),
+                )
+            })
+            .collect()
+    };
+    let near = edges(Similarity::Hamming {
+        max_distance: crosswatch_pdq::MATCH_DISTANCE_THRESHOLD,
+    });
+    let mut expected_pairs = BTreeSet::new();
+    for a in &edited {
+        for b in &edited {
+            if a != b {
+                expected_pairs.insert((a.clone(), b.clone()));
+            }
+        }
+    }
+    assert_eq!(near, expected_pairs);
+    let exact = edges(Similarity::Exact);
+    assert!(
+        exact.len() < near.len() / 4,
+        "exact hashes should miss most edited copies ({} of {})",
+        exact.len(),
+        near.len()
+    );
 }

@@ -8,6 +8,16 @@
 //! ```text
 //! cargo run --release -p crosswatch-detect --example generate_activity -- 1000000 > input.csv
 //! ```
+//!
+//! With a third argument `texts` it writes posts for co-text instead: no
+//! reposts or links, organic posts over a Zipf vocabulary, viral texts
+//! copied with light edits at any time, and coordinated groups posting
+//! lightly edited copies of a narrative within seconds (one or two words
+//! replaced, dropped or added, mentions, hashtags, punctuation, case).
+//!
+//! ```text
+//! generate_activity 1000000 20240601 texts > posts.csv
+//! ```
 
 use std::io::{BufWriter, Write};
 
@@ -35,23 +45,18 @@ impl Rng {
 
 const SPAN: u64 = 30 * 24 * 3600;
 
-fn main() -> std::io::Result<()> {
-    let rows: u64 = std::env::args()
-        .nth(1)
-        .and_then(|a| a.parse().ok())
-        .unwrap_or(1_000_000);
-    let seed: u64 = std::env::args()
-        .nth(2)
-        .and_then(|a| a.parse().ok())
-        .unwrap_or(20_240_601);
-    let mut rng = Rng(seed);
-    let accounts = (rows / 20).max(10);
-    let posts = (rows / 5).max(10);
-    let links = (rows / 5).max(10);
-    let post_birth: Vec<u64> = (0..posts).map(|_| rng.below(SPAN)).collect();
-    let link_birth: Vec<u64> = (0..links).map(|_| rng.below(SPAN)).collect();
-    // Coordinated groups: 1 account in 500 belongs to one, 5 to 30 members.
-    let group_accounts = accounts / 500;
+/// Standard output, buffered, after the header of the toolkit's CSV layout.
+fn toolkit_csv() -> std::io::Result<BufWriter<std::io::StdoutLock<'static>>> {
+    let mut out = BufWriter::with_capacity(1 << 20, std::io::stdout().lock());
+    writeln!(
+        out,
+        "message_id,user_id,username,repost_id,reply_id,message,timestamp,urls"
+    )?;
+    Ok(out)
+}
+
+/// The last `group_accounts` of `accounts` split into groups of 5 to 30.
+fn coordinated_groups(rng: &mut Rng, accounts: u64, group_accounts: u64) -> Vec<Vec<u64>> {
     let mut groups: Vec<Vec<u64>> = Vec::new();
     let mut next_member = 0;
     while next_member < group_accounts {
@@ -63,11 +68,31 @@ fn main() -> std::io::Result<()> {
         );
         next_member += size;
     }
-    let mut out = BufWriter::with_capacity(1 << 20, std::io::stdout().lock());
-    writeln!(
-        out,
-        "message_id,user_id,username,repost_id,reply_id,message,timestamp,urls"
-    )?;
+    groups
+}
+
+fn main() -> std::io::Result<()> {
+    let rows: u64 = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(1_000_000);
+    let seed: u64 = std::env::args()
+        .nth(2)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(20_240_601);
+    if std::env::args().nth(3).as_deref() == Some("texts") {
+        return write_texts(rows, seed);
+    }
+    let mut rng = Rng(seed);
+    let accounts = (rows / 20).max(10);
+    let posts = (rows / 5).max(10);
+    let links = (rows / 5).max(10);
+    let post_birth: Vec<u64> = (0..posts).map(|_| rng.below(SPAN)).collect();
+    let link_birth: Vec<u64> = (0..links).map(|_| rng.below(SPAN)).collect();
+    // Coordinated groups: 1 account in 500 belongs to one, 5 to 30 members.
+    let group_accounts = accounts / 500;
+    let groups = coordinated_groups(&mut rng, accounts, group_accounts);
+    let mut out = toolkit_csv()?;
     let mut id = 0u64;
     fn write_row(
         out: &mut impl Write,
@@ -145,6 +170,123 @@ fn main() -> std::io::Result<()> {
                 &urls,
                 link_birth[link as usize] + delay,
             )?;
+        }
+    }
+    out.flush()
+}
+
+/// A pronounceable pseudo-word for vocabulary index `index` (distinct per index).
+fn word(index: u64) -> String {
+    const ONSETS: [&str; 16] = [
+        "b", "d", "f", "g", "k", "l", "m", "n", "p", "r", "s", "t", "v", "z", "ch", "st",
+    ];
+    const VOWELS: [&str; 8] = ["a", "e", "i", "o", "u", "ai", "ou", "ei"];
+    let mut text = String::new();
+    let mut rest = index;
+    loop {
+        text.push_str(ONSETS[(rest % 16) as usize]);
+        rest /= 16;
+        text.push_str(VOWELS[(rest % 8) as usize]);
+        rest /= 8;
+        if rest == 0 {
+            return text;
+        }
+        rest -= 1;
+    }
+}
+
+const VOCABULARY: u64 = 30_000;
+const PUNCTUATION: [&str; 5] = [",", ".", "!", "?", ":"];
+
+/// An original post of 8–30 Zipf-distributed words with some punctuation.
+fn original_text(rng: &mut Rng) -> Vec<String> {
+    let length = 8 + rng.below(23);
+    (0..length)
+        .map(|_| {
+            let mut token = word(rng.skewed(VOCABULARY, 2));
+            if rng.below(8) == 0 {
+                token.push_str(PUNCTUATION[rng.below(PUNCTUATION.len() as u64) as usize]);
+            }
+            token
+        })
+        .collect()
+}
+
+/// A lightly edited copy: up to two word edits, and cosmetic changes that
+/// normalisation removes (mentions, case).
+fn edited_copy(rng: &mut Rng, words: &[String]) -> String {
+    let mut copy = words.to_vec();
+    for _ in 0..rng.below(3) {
+        let at = rng.below(copy.len() as u64) as usize;
+        match rng.below(3) {
+            0 => copy[at] = word(rng.skewed(VOCABULARY, 2)),
+            1 if copy.len() > 4 => {
+                copy.remove(at);
+            }
+            _ => copy.insert(at, word(rng.skewed(VOCABULARY, 2))),
+        }
+    }
+    if rng.below(4) == 0 {
+        copy.insert(0, format!("@user{}", rng.below(1000)));
+    }
+    if rng.below(4) == 0 {
+        copy.push(format!("#{}", word(rng.below(200))));
+    }
+    if rng.below(5) == 0 {
+        copy[0] = copy[0].to_uppercase();
+    }
+    copy.join(" ")
+}
+
+/// Posts for co-text benchmarks (see the module documentation).
+fn write_texts(rows: u64, seed: u64) -> std::io::Result<()> {
+    let mut rng = Rng(seed);
+    let accounts = (rows / 20).max(10);
+    let group_accounts = accounts / 200;
+    let groups = coordinated_groups(&mut rng, accounts, group_accounts);
+    let narratives: Vec<Vec<String>> = (0..(rows / 2000).max(4))
+        .map(|_| original_text(&mut rng))
+        .collect();
+    let viral: Vec<Vec<String>> = (0..(rows / 500).max(4))
+        .map(|_| original_text(&mut rng))
+        .collect();
+    let mut out = toolkit_csv()?;
+    let mut id = 0u64;
+    fn write_post(
+        out: &mut impl Write,
+        id: &mut u64,
+        account: u64,
+        text: &str,
+        time: u64,
+    ) -> std::io::Result<()> {
+        writeln!(out, "{id},u{account},name{account},,,\"{text}\",{time},")?;
+        *id += 1;
+        Ok(())
+    }
+    while id < rows {
+        let roll = rng.below(1000);
+        // A burst writes about 14 posts: 4 in 1000 draws make ~5% of rows.
+        if !groups.is_empty() && roll < 4 {
+            // A coordinated burst: edited copies of one narrative within 30 s.
+            let group = &groups[rng.below(groups.len() as u64) as usize];
+            let narrative = &narratives[rng.below(narratives.len() as u64) as usize];
+            let start = rng.below(SPAN);
+            for &member in group {
+                if id < rows && rng.below(10) < 8 {
+                    let text = edited_copy(&mut rng, narrative);
+                    write_post(&mut out, &mut id, member, &text, start + rng.below(31))?;
+                }
+            }
+        } else if roll < 64 {
+            // Someone copies a viral text, at any time (~6% of rows).
+            let account = rng.skewed(accounts - group_accounts, 3);
+            let source = rng.skewed(viral.len() as u64, 2) as usize;
+            let text = edited_copy(&mut rng, &viral[source]);
+            write_post(&mut out, &mut id, account, &text, rng.below(SPAN))?;
+        } else {
+            let account = rng.skewed(accounts - group_accounts, 3);
+            let text = original_text(&mut rng).join(" ");
+            write_post(&mut out, &mut id, account, &text, rng.below(SPAN))?;
         }
     }
     out.flush()

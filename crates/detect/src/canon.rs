@@ -103,6 +103,28 @@ pub fn normalise_text(value: &str) -> Option<String> {
     (!text.is_empty()).then_some(text)
 }
 
+/// Word tokens of a text for co-text similarity, as coordination-network-
+/// toolkit's co-similar-tweet tokeniser produces them: the Unicode (UAX #29)
+/// word-boundary segments — words (with inner apostrophes and dots, as in
+/// `don't`, `u.s.a`, `3.14`), each punctuation mark, each emoji, each
+/// ideograph — without whitespace and without lone apostrophes. Give it the
+/// output of [`normalise_text`] (lower-cased, mentions removed).
+pub fn similarity_tokens(normalised: &str) -> impl Iterator<Item = &str> {
+    use unicode_segmentation::UnicodeSegmentation;
+    normalised
+        .split_word_bounds()
+        .filter(|segment| *segment != "'")
+        .flat_map(|segment| segment.split(is_python_space))
+        .filter(|token| !token.is_empty())
+}
+
+/// Whitespace as Python's `str.split()` sees it (the toolkit splits its
+/// token string that way): Unicode white space plus the ASCII information
+/// separators.
+fn is_python_space(c: char) -> bool {
+    c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c)
+}
+
 /// Splits `scheme://host/rest` into lower-cased scheme, host and the rest.
 fn split_url(value: &str) -> Option<(String, String, &str)> {
     let value = value.trim();
@@ -231,6 +253,43 @@ mod tests {
             split_values(NetworkKind::CoHashtag, "#a, #b  c"),
             vec!["#a", "#b", "c"]
         );
+    }
+
+    /// Expected token sets computed with coordination-network-toolkit 1.5.2
+    /// (`similarity.tokenize`), which sorts and joins them with spaces.
+    #[test]
+    fn similarity_tokens_match_the_toolkit() {
+        let cases = [
+            ("hello, world!", "! , hello world"),
+            ("'orange' is good", "good is orange"),
+            ("don't stop", "don't stop"),
+            ("a  b\tc\nd", "a b c d"),
+            ("Hello @bob WORLD", "hello world"),
+            (
+                "e-mail foo.bar 3.14 1,000 U.S.A.",
+                "- . 1,000 3.14 e foo.bar mail u.s.a",
+            ),
+            ("rock'n'roll 'tis", "rock'n'roll tis"),
+            ("x '  y", "x y"),
+            ("hi!!! ??", "! ? hi"),
+            (
+                "http://t.co/abc?x=1 #tag $5 50% a_b",
+                "# $ % / 1 5 50 : = ? a_b abc http t.co tag x",
+            ),
+            ("日本語のテキスト", "の テキスト 日 本 語"),
+            ("émoji 🔥🔥 done 👍🏽", "done émoji 👍🏽 🔥"),
+            ("can't'", "can't"),
+            ("''a", "a"),
+            ("foo@bar.com x", "foo x"),
+            ("a\u{3000}b", "a b"),
+        ];
+        for (text, expected) in cases {
+            let normalised = normalise_text(text).unwrap_or_default();
+            let mut tokens: Vec<&str> = similarity_tokens(&normalised).collect();
+            tokens.sort_unstable();
+            tokens.dedup();
+            assert_eq!(tokens.join(" "), expected, "{text:?}");
+        }
     }
 
     proptest! {

@@ -1,4 +1,5 @@
-//! Streaming readers for activity logs (CSV and JSON Lines).
+//! Streaming readers for activity logs (CSV and JSON Lines; Parquet is in
+//! `parquet_input`).
 //!
 //! Every row becomes zero or more [`Share`]s (one per object value, e.g. one
 //! per URL in a message). Rows with missing or unparsable fields are skipped
@@ -12,6 +13,7 @@ use serde::Serialize;
 
 use crate::canon::{Canonicalisers, object_key, split_values};
 use crate::intern::Interner;
+use crate::near::NearGroups;
 use crate::{DetectError, NetworkKind};
 
 /// How many line numbers are kept per skip reason.
@@ -24,6 +26,9 @@ pub enum InputFormat {
     Csv,
     /// One JSON object per line.
     JsonLines,
+    /// Apache Parquet, read row group by row group (needs a seekable file:
+    /// see `parquet_input::read_parquet`, behind the `parquet` feature).
+    Parquet,
 }
 
 /// Which input columns (CSV header names, or JSON field names / dotted
@@ -123,6 +128,10 @@ pub struct Activity {
     pub rows_read: u64,
     /// Rows skipped, by reason.
     pub skipped: SkipReport,
+    /// Near-duplicate grouping, when objects are compared by similarity
+    /// ([`crate::near::group_near_duplicates`]); shares' `object` is then
+    /// their group.
+    pub near: Option<NearGroups>,
 }
 
 /// Builds an [`Activity`] row by row; readers and tests feed it.
@@ -144,6 +153,7 @@ impl ActivityBuilder {
                 shares: Vec::new(),
                 rows_read: 0,
                 skipped: SkipReport::default(),
+                near: None,
             },
             rules,
             next_message: 0,
@@ -232,6 +242,35 @@ pub fn parse_time(raw: &str) -> Option<f64> {
     Some(parsed.unix_timestamp() as f64 + f64::from(parsed.nanosecond()) / 1e9)
 }
 
+/// Positions of the account, time and object columns among `names`
+/// (exact name first, then ignoring ASCII case); the object is `None` for
+/// co-post. Fails naming the columns present.
+pub(crate) fn locate_columns(
+    names: &[String],
+    kind: NetworkKind,
+    mapping: &ColumnMapping,
+) -> Result<(usize, usize, Option<usize>), DetectError> {
+    let find = |column: &str| -> Result<usize, DetectError> {
+        names
+            .iter()
+            .position(|name| name == column)
+            .or_else(|| {
+                names
+                    .iter()
+                    .position(|name| name.eq_ignore_ascii_case(column))
+            })
+            .ok_or_else(|| missing_column_error(column, names.to_vec()))
+    };
+    let account_at = find(&mapping.account)?;
+    let time_at = find(&mapping.time)?;
+    let object_at = match (&mapping.object, kind) {
+        (_, NetworkKind::CoPost) => None,
+        (Some(object), _) => Some(find(object)?),
+        (None, _) => return Err(DetectError::MissingObjectColumn { kind }),
+    };
+    Ok((account_at, time_at, object_at))
+}
+
 fn missing_column_error(column: &str, available: Vec<String>) -> DetectError {
     DetectError::UnknownColumn {
         column: column.to_owned(),
@@ -264,24 +303,7 @@ pub fn read_csv(
                 .to_owned()
         })
         .collect();
-    let find = |column: &str| -> Result<usize, DetectError> {
-        headers
-            .iter()
-            .position(|header| header == column)
-            .or_else(|| {
-                headers
-                    .iter()
-                    .position(|header| header.eq_ignore_ascii_case(column))
-            })
-            .ok_or_else(|| missing_column_error(column, headers.clone()))
-    };
-    let account_at = find(&mapping.account)?;
-    let time_at = find(&mapping.time)?;
-    let object_at = match (&mapping.object, kind) {
-        (_, NetworkKind::CoPost) => None,
-        (Some(object), _) => Some(find(object)?),
-        (None, _) => return Err(DetectError::MissingObjectColumn { kind }),
-    };
+    let (account_at, time_at, object_at) = locate_columns(&headers, kind, mapping)?;
     let mut builder = ActivityBuilder::new(kind, rules);
     let mut record = csv::ByteRecord::new();
     loop {
@@ -437,6 +459,11 @@ pub fn read_activity(
     match format {
         InputFormat::Csv => read_csv(reader, kind, mapping, rules),
         InputFormat::JsonLines => read_json_lines(reader, kind, mapping, rules),
+        InputFormat::Parquet => Err(DetectError::Parquet(
+            "Parquet needs a seekable file, not a stream; open the file and call \
+             parquet_input::read_parquet"
+                .to_owned(),
+        )),
     }
 }
 

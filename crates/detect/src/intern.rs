@@ -19,15 +19,20 @@ impl Hasher for PremixedHasher {
         }
     }
     fn write_u64(&mut self, value: u64) {
-        // splitmix64 finaliser: cheap and spreads sequential ids well.
-        let mut z = value.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        self.0 = z ^ (z >> 31);
+        self.0 = mix64(value);
     }
     fn write_u32(&mut self, value: u32) {
         self.write_u64(u64::from(value));
     }
+}
+
+/// splitmix64 finaliser: cheap, and spreads sequential ids over all bits.
+#[inline]
+pub(crate) fn mix64(value: u64) -> u64 {
+    let mut z = value.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
 }
 
 /// `HashMap` keyed by integers, with a fast deterministic hasher.

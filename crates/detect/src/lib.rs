@@ -1,8 +1,9 @@
 //! Coordination detection: who acts on the same objects within seconds of
 //! each other, again and again.
 //!
-//! Input is an activity log (account, object, time) read from CSV or JSON
-//! Lines ([`input`]). Objects are canonicalised per [`NetworkKind`]
+//! Input is an activity log (account, object, time) read from CSV, JSON
+//! Lines ([`input`]) or Parquet (`parquet_input`, cargo feature `parquet`).
+//! Objects are canonicalised per [`NetworkKind`]
 //! ([`canon`]): the same URL, domain, reposted post, replied-to post,
 //! hashtag, image hash or normalised text. Accounts become nodes; the
 //! weight of the directed edge `(u1, u2)` is, exactly as in
@@ -15,6 +16,18 @@
 //! `bench/detect`.) Undirected edges (CooRTweet style)
 //! carry the number of co-shares, the mean time gap and a symmetry score.
 //!
+//! # Near duplicates
+//!
+//! Co-image and co-text can also pair messages whose objects are merely
+//! close ([`near`]): PDQ hashes within a Hamming distance (found exactly with
+//! `crosswatch_pdq::PdqIndex`), or texts whose word-token sets (the toolkit's
+//! tokens: words, punctuation marks, emoji) reach a Jaccard threshold, as in
+//! the toolkit's `co_similar_tweet` network. Text candidates come from
+//! MinHash/LSH (`crosswatch_minhash`) or exact prefix filtering, and every
+//! candidate is verified by exact Jaccard, so no pair below the threshold is
+//! ever reported. Nearness is pairwise, never transitive: two messages pair
+//! when their own keys are near and their times within the window.
+//!
 //! # Data path
 //!
 //! Shares are partitioned by object key into [`network::SHARDS`] hash
@@ -22,7 +35,11 @@
 //! window independently; shard results are merged by summation keyed by the
 //! account pair, in shard order. Because every share belongs to exactly one
 //! object, per-object counting followed by summing is exact; messages with
-//! several objects (several URLs) are de-duplicated after the merge. The
+//! several objects (several URLs) are de-duplicated after the merge. With
+//! near matching the object is the near-duplicate *group* (a connected
+//! component of the near relation over exact keys): every share is still in
+//! exactly one group and every pairing lies inside one, so the same holds,
+//! and inside a group only pairs of related keys count. The
 //! same per-shard function can therefore run shard by shard on a
 //! distributed engine, with a keyed sum as the reduce step. Shards run on
 //! rayon; the output never depends on the thread count.
@@ -32,10 +49,6 @@
 //! objects, time span, speed relative to everyone else and a combined
 //! score ([`analysis`]). [`output`] writes edges, nodes, GraphML, a JSON
 //! summary and a draft incident.
-//!
-//! Not yet here: near-duplicate images (PDQ Hamming distance) and
-//! near-identical texts (MinHash): co-image and co-text compare exact keys
-//! for now. Parquet input is not supported (CSV and JSON Lines only).
 //!
 //! ```
 //! use crosswatch_detect::{ColumnMapping, DetectConfig, NetworkKind, analyse, canon::Canonicalisers, input::read_csv};
@@ -59,8 +72,11 @@ pub mod cluster;
 pub mod edges;
 pub mod input;
 pub mod intern;
+pub mod near;
 pub mod network;
 pub mod output;
+#[cfg(feature = "parquet")]
+pub mod parquet_input;
 
 #[cfg(test)]
 mod reference;
@@ -68,6 +84,7 @@ mod reference;
 pub use analysis::{Analysis, Cluster, DetectConfig, SeedReport, analyse, expand_seeds};
 pub use edges::{Edge, EdgeOptions};
 pub use input::{Activity, ColumnMapping, InputFormat, SkipReason, SkipReport};
+pub use near::{NearReport, Similarity, TextCandidates, group_near_duplicates};
 
 use serde::Serialize;
 
@@ -85,9 +102,11 @@ pub enum NetworkKind {
     CoReply,
     /// Same hashtag, case-folded.
     CoHashtag,
-    /// Same image hash (exact, case-insensitive hex).
+    /// Same image hash (case-insensitive hex), or PDQ hashes within a
+    /// Hamming distance ([`near`]).
     CoImage,
-    /// Identical text after normalisation.
+    /// Identical text after normalisation, or word-token sets above a
+    /// Jaccard threshold ([`near`]).
     CoText,
     /// Any activity at all (a null model: maximum possible co-activity).
     CoPost,
@@ -195,6 +214,12 @@ pub enum DetectError {
     /// Reading or writing failed.
     #[error("input/output: {0}")]
     Io(String),
+    /// A Parquet file could not be read.
+    #[error("parquet: {0}")]
+    Parquet(String),
+    /// A near-matching setting does not fit the network or is out of range.
+    #[error("{0}")]
+    Similarity(String),
 }
 
 /// Runs `job` on a dedicated rayon pool of `threads` threads (0 = one per

@@ -1,6 +1,7 @@
 //! Windowed co-action pair statistics, computed shard by shard.
 //!
-//! Shares are grouped by object; objects are hash-partitioned into a fixed
+//! Shares are grouped by object (with near matching: by near-duplicate group,
+//! see [`crate::near`]); objects are hash-partitioned into a fixed
 //! number of shards ([`SHARDS`], independent of the thread count). Each shard
 //! walks its objects in id order, sorts each object's shares by time and
 //! slides a window over them, accumulating per account pair:
@@ -22,7 +23,8 @@
 use rayon::prelude::*;
 
 use crate::input::{Activity, Share};
-use crate::intern::IntMap;
+use crate::intern::{IntMap, mix64};
+use crate::near::NearGroups;
 
 /// Number of object shards. Fixed so that results do not depend on threads.
 pub const SHARDS: usize = 256;
@@ -61,7 +63,8 @@ pub struct PairTable {
     pub pairs: Vec<((u32, u32), PairStats)>,
 }
 
-fn pair_key(a: u32, b: u32) -> u64 {
+/// An unordered pair of ids packed into one key, lower id first.
+pub(crate) fn pair_key(a: u32, b: u32) -> u64 {
     (u64::from(a.min(b)) << 32) | u64::from(a.max(b))
 }
 
@@ -71,10 +74,7 @@ fn unpack(key: u64) -> (u32, u32) {
 
 /// Which shard an object belongs to (deterministic hash partitioning).
 pub fn shard_of(object: u32) -> usize {
-    let mut z = u64::from(object).wrapping_add(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    ((z ^ (z >> 31)) % SHARDS as u64) as usize
+    (mix64(u64::from(object)) % SHARDS as u64) as usize
 }
 
 /// Sorts shares by (object, time, account, message): a total order, so the
@@ -112,15 +112,24 @@ struct ShardResult {
     multi: Vec<(u64, bool, u32)>,
 }
 
-/// Accumulates one object's shares (sorted by time) into `result`.
+/// Accumulates one object's shares (sorted by time) into `result`. With
+/// near matching the run is a near-duplicate group, and two of its shares
+/// pair only when their exact keys are related.
 fn accumulate_object(
     run: &[Share],
     window: f64,
+    near: Option<&NearGroups>,
     result: &mut ShardResult,
     partners: &mut Vec<u32>,
     object_pairs: &mut Vec<u64>,
 ) {
     object_pairs.clear();
+    // Groups with one exact key (the usual case) need no per-pair check.
+    let near = near.filter(|groups| {
+        let first = groups.exact_object(run[0].message);
+        run.iter()
+            .any(|share| groups.exact_object(share.message) != first)
+    });
     let mut low = 0;
     let mut high = 0;
     for (i, share) in run.iter().enumerate() {
@@ -134,9 +143,15 @@ fn accumulate_object(
             high += 1;
         }
         partners.clear();
+        let exact = near.map(|groups| groups.exact_object(share.message));
         for (offset, other) in run[low..=high].iter().enumerate() {
             let j = low + offset;
             if j == i || other.message == share.message {
+                continue;
+            }
+            if let (Some(groups), Some(exact)) = (near, exact)
+                && !groups.related(exact, groups.exact_object(other.message))
+            {
                 continue;
             }
             partners.push(other.account);
@@ -180,6 +195,7 @@ fn accumulate_object(
 pub fn compute_pairs(activity: &mut Activity, window: f64) -> PairTable {
     sort_by_object(&mut activity.shares);
     let shares = &activity.shares;
+    let near = activity.near.as_ref();
     let runs = object_runs(shares);
     let mut shard_runs: Vec<Vec<(usize, usize)>> = vec![Vec::new(); SHARDS];
     for &(start, end) in &runs {
@@ -195,6 +211,7 @@ pub fn compute_pairs(activity: &mut Activity, window: f64) -> PairTable {
                 accumulate_object(
                     &shares[start..end],
                     window,
+                    near,
                     &mut result,
                     &mut partners,
                     &mut object_pairs,

@@ -8,6 +8,7 @@ use serde::Serialize;
 use crate::analysis::{Analysis, Cluster, SeedReport};
 use crate::canon::Canonicalisers;
 use crate::input::SkipReport;
+use crate::near::NearReport;
 use crate::{DetectError, NetworkKind};
 
 fn io_error(err: impl std::fmt::Display) -> DetectError {
@@ -167,6 +168,10 @@ pub struct NetworkSummary {
     pub skipped: SkipReport,
     /// Edges written.
     pub edges: u64,
+    /// Near matching (co-image within a Hamming distance, co-text above a
+    /// Jaccard threshold): what was compared and found.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub near: Option<NearReport>,
 }
 
 /// The JSON summary of a run.
@@ -209,6 +214,11 @@ pub fn summary<'a>(analysis: &'a Analysis, seeds: Option<&'a SeedReport>) -> Sum
                 .iter()
                 .filter(|e| e.kind == network.kind)
                 .count() as u64,
+            near: network
+                .activity
+                .near
+                .as_ref()
+                .map(|near| near.report.clone()),
         })
         .collect();
     Summary {

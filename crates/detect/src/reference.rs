@@ -15,10 +15,19 @@ use crate::{DetectConfig, NetworkKind, analyse};
 /// of shares on the same object within the window (different messages),
 /// collect the distinct messages of the first account.
 fn naive_directed(shares: &[Share], window: f64) -> BTreeMap<(u32, u32), u64> {
+    naive_directed_by(shares, window, |x, y| x.object == y.object)
+}
+
+/// [`naive_directed`] with "the same object" replaced by `meet`.
+fn naive_directed_by(
+    shares: &[Share],
+    window: f64,
+    meet: impl Fn(&Share, &Share) -> bool,
+) -> BTreeMap<(u32, u32), u64> {
     let mut messages: BTreeMap<(u32, u32), BTreeSet<u32>> = BTreeMap::new();
     for x in shares {
         for y in shares {
-            if x.message != y.message && x.object == y.object && (x.time - y.time).abs() <= window {
+            if x.message != y.message && meet(x, y) && (x.time - y.time).abs() <= window {
                 messages
                     .entry((x.account, y.account))
                     .or_default()
@@ -34,14 +43,25 @@ fn naive_directed(shares: &[Share], window: f64) -> BTreeMap<(u32, u32), u64> {
 
 /// Undirected co-share pair counts and distinct objects from the definition.
 fn naive_undirected(shares: &[Share], window: f64) -> BTreeMap<(u32, u32), (u64, u32)> {
+    naive_undirected_by(shares, window, |x, y| x.object == y.object, |x| x.object)
+}
+
+/// [`naive_undirected`] with "the same object" replaced by `meet`, and
+/// distinct objects counted by `object_of`.
+fn naive_undirected_by(
+    shares: &[Share],
+    window: f64,
+    meet: impl Fn(&Share, &Share) -> bool,
+    object_of: impl Fn(&Share) -> u32,
+) -> BTreeMap<(u32, u32), (u64, u32)> {
     let mut pairs: BTreeMap<(u32, u32), (u64, BTreeSet<u32>)> = BTreeMap::new();
     for (i, x) in shares.iter().enumerate() {
         for y in &shares[i + 1..] {
-            if x.message != y.message && x.object == y.object && (x.time - y.time).abs() <= window {
+            if x.message != y.message && meet(x, y) && (x.time - y.time).abs() <= window {
                 let key = (x.account.min(y.account), x.account.max(y.account));
                 let entry = pairs.entry(key).or_default();
                 entry.0 += 1;
-                entry.1.insert(x.object);
+                entry.1.insert(object_of(x));
             }
         }
     }
@@ -326,4 +346,313 @@ fn multi_object_messages_count_once() {
         (1, 1, 2, 2)
     );
     assert!((stats.delta_sum - 10.0).abs() < 1e-12);
+}
+
+/// Near matching against the definition: `meets(a, b)` says whether two raw
+/// object values are near. Builds single-object rows of `kind`, groups them
+/// with `similarity`, and compares every directed weight, undirected pair
+/// count and distinct-group count with the quadratic reference (groups
+/// computed naively as the components of `meets`).
+fn check_near_against_naive(
+    kind: NetworkKind,
+    rows: &[(u8, String, u16)],
+    window: f64,
+    similarity: crate::Similarity,
+    meets: impl Fn(&str, &str) -> bool,
+) -> Result<(), TestCaseError> {
+    let mut builder = ActivityBuilder::new(kind, Canonicalisers::default());
+    for (line, (account, object, time)) in rows.iter().enumerate() {
+        let time = f64::from(*time) / 4.0;
+        builder.push_row(
+            line as u64 + 2,
+            Some(&format!("acc{account}")),
+            Some(object),
+            Some(&time.to_string()),
+        );
+    }
+    let mut activity = builder.finish();
+    let raw: Vec<Share> = activity.shares.clone();
+    let keys: Vec<String> = (0..activity.objects.len() as u32)
+        .map(|id| activity.objects.get(id).to_owned())
+        .collect();
+    let meet = |x: &Share, y: &Share| {
+        x.object == y.object || meets(&keys[x.object as usize], &keys[y.object as usize])
+    };
+    // Components of the relation, named by their smallest id.
+    let mut group: Vec<u32> = (0..keys.len() as u32).collect();
+    loop {
+        let mut changed = false;
+        for a in 0..keys.len() {
+            for b in 0..keys.len() {
+                if meets(&keys[a], &keys[b]) && group[b] < group[a] {
+                    group[a] = group[b];
+                    changed = true;
+                }
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    let expected_directed = naive_directed_by(&raw, window, meet);
+    let expected_undirected = naive_undirected_by(&raw, window, meet, |x| group[x.object as usize]);
+
+    crate::group_near_duplicates(&mut activity, similarity)
+        .map_err(|err| TestCaseError::fail(err.to_string()))?;
+    let table = compute_pairs(&mut activity, window);
+    let directed = build_edges(
+        &table,
+        &EdgeOptions {
+            min_weight: 1,
+            keep_self_loops: true,
+            undirected: false,
+        },
+    );
+    let got: BTreeMap<(u32, u32), u64> = directed
+        .iter()
+        .map(|e| ((e.source, e.target), e.weight))
+        .collect();
+    prop_assert_eq!(got, expected_directed);
+    let undirected = build_edges(
+        &table,
+        &EdgeOptions {
+            min_weight: 1,
+            keep_self_loops: true,
+            undirected: true,
+        },
+    );
+    let got: BTreeMap<(u32, u32), (u64, u32)> = undirected
+        .iter()
+        .map(|e| ((e.source, e.target), (e.weight, e.objects)))
+        .collect();
+    prop_assert_eq!(got, expected_undirected);
+    Ok(())
+}
+
+fn hex_of(bytes: &[u8; 32]) -> String {
+    crosswatch_pdq::PdqHash(*bytes).to_hex()
+}
+
+/// PDQ-like hashes: a few bases, each varied by a few flipped bits, plus
+/// values that are not PDQ hashes at all.
+fn image_rows() -> impl Strategy<Value = Vec<(u8, String, u16)>> {
+    let base = prop::sample::select(vec![[0x11u8; 32], [0x5au8; 32], [0xf0u8; 32]]);
+    let hash = (base, prop::collection::vec(0u8..=255, 0..12), 0u8..10).prop_map(
+        |(mut bytes, flips, odd)| {
+            if odd == 0 {
+                return format!("not-a-hash-{}", flips.len() % 2);
+            }
+            for bit in flips {
+                bytes[usize::from(bit / 8)] ^= 1 << (bit % 8);
+            }
+            hex_of(&bytes)
+        },
+    );
+    proptest::collection::vec((0u8..6, hash, 0u16..160), 0..40)
+}
+
+/// Short texts over a tiny vocabulary, so that near pairs are common.
+fn text_rows() -> impl Strategy<Value = Vec<(u8, String, u16)>> {
+    let words = prop::sample::select(vec![
+        "vote", "now", "the", "poll", "is", "rigged", "!", "share", "@x",
+    ]);
+    let text = proptest::collection::vec(words, 1..7).prop_map(|words| words.join(" "));
+    proptest::collection::vec((0u8..6, text, 0u16..160), 0..40)
+}
+
+fn token_set(text: &str) -> BTreeSet<String> {
+    let normalised = crate::canon::normalise_text(text).unwrap_or_default();
+    crate::canon::similarity_tokens(&normalised)
+        .map(str::to_owned)
+        .collect()
+}
+
+fn naive_jaccard(a: &str, b: &str) -> f64 {
+    let (a, b) = (token_set(a), token_set(b));
+    let union = a.union(&b).count();
+    if a.is_empty() || b.is_empty() || union == 0 {
+        return 0.0;
+    }
+    a.intersection(&b).count() as f64 / union as f64
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(96))]
+
+    #[test]
+    fn near_grouping_matches_naive_for_any_relation(
+        rows in proptest::collection::vec((0u8..6, 0u8..8, 0u16..120), 0..50),
+        relation in proptest::collection::vec((0u8..8, 0u8..8), 0..10),
+        window in 0u16..30,
+    ) {
+        // An arbitrary symmetric relation between object labels: the data
+        // path must honour any relation, transitive or not.
+        let rows: Vec<(u8, String, u16)> = rows.into_iter().map(|(a, o, t)| (a, format!("o{o}"), t)).collect();
+        let related: BTreeSet<(String, String)> = relation
+            .iter()
+            .flat_map(|&(a, b)| [(format!("o{a}"), format!("o{b}")), (format!("o{b}"), format!("o{a}"))])
+            .collect();
+        let mut builder = ActivityBuilder::new(NetworkKind::CoShare, Canonicalisers::default());
+        for (line, (account, object, time)) in rows.iter().enumerate() {
+            builder.push_row(line as u64 + 2, Some(&format!("acc{account}")), Some(object), Some(&(f64::from(*time) / 4.0).to_string()));
+        }
+        let mut activity = builder.finish();
+        let raw = activity.shares.clone();
+        let window = f64::from(window) / 2.0;
+        let meets = |a: u32, b: u32| {
+            a == b || related.contains(&(activity.objects.get(a).to_owned(), activity.objects.get(b).to_owned()))
+        };
+        let expected = naive_directed_by(&raw, window, |x, y| meets(x.object, y.object));
+        let pairs: Vec<(u32, u32)> = relation
+            .iter()
+            .filter_map(|&(a, b)| Some((activity.objects.lookup(&format!("o{a}"))?, activity.objects.lookup(&format!("o{b}"))?)))
+            .collect();
+        crate::near::apply_near_pairs(&mut activity, pairs);
+        let table = compute_pairs(&mut activity, window);
+        let directed = build_edges(&table, &EdgeOptions { min_weight: 1, keep_self_loops: true, undirected: false });
+        let got: BTreeMap<(u32, u32), u64> = directed.iter().map(|e| ((e.source, e.target), e.weight)).collect();
+        prop_assert_eq!(got, expected);
+    }
+
+    #[test]
+    fn co_image_within_hamming_distance_matches_naive(rows in image_rows(), window in 0u16..30, max_distance in 0u32..40) {
+        let distance = |a: &str, b: &str| -> Option<u32> {
+            let a = crosswatch_pdq::PdqHash::from_hex(a).ok()?;
+            let b = crosswatch_pdq::PdqHash::from_hex(b).ok()?;
+            Some(a.hamming_distance(&b))
+        };
+        check_near_against_naive(
+            NetworkKind::CoImage,
+            &rows,
+            f64::from(window) / 2.0,
+            crate::Similarity::Hamming { max_distance },
+            |a, b| distance(a, b).is_some_and(|d| d <= max_distance),
+        )?;
+    }
+
+    #[test]
+    fn co_text_exhaustive_matches_naive_jaccard(rows in text_rows(), window in 0u16..30, threshold in 1u32..=10) {
+        let threshold = f64::from(threshold) / 10.0;
+        check_near_against_naive(
+            NetworkKind::CoText,
+            &rows,
+            f64::from(window) / 2.0,
+            crate::Similarity::Jaccard { threshold, candidates: crate::TextCandidates::Exhaustive },
+            |a, b| naive_jaccard(a, b) >= threshold,
+        )?;
+    }
+
+    #[test]
+    fn co_text_minhash_never_exceeds_naive(rows in text_rows(), window in 0u16..30, threshold in 5u32..=10) {
+        let threshold = f64::from(threshold) / 10.0;
+        let build = || {
+            let mut builder = ActivityBuilder::new(NetworkKind::CoText, Canonicalisers::default());
+            for (line, (account, object, time)) in rows.iter().enumerate() {
+                builder.push_row(line as u64 + 2, Some(&format!("acc{account}")), Some(object), Some(&(f64::from(*time) / 4.0).to_string()));
+            }
+            builder.finish()
+        };
+        let weights = |candidates| -> BTreeMap<(u32, u32), u64> {
+            let mut activity = build();
+            crate::group_near_duplicates(&mut activity, crate::Similarity::Jaccard { threshold, candidates }).unwrap();
+            let table = compute_pairs(&mut activity, f64::from(window) / 2.0);
+            build_edges(&table, &EdgeOptions { min_weight: 1, keep_self_loops: true, undirected: false })
+                .iter()
+                .map(|e| ((e.source, e.target), e.weight))
+                .collect()
+        };
+        let exact = weights(crate::TextCandidates::Exhaustive);
+        for (edge, weight) in weights(crate::TextCandidates::MinHash) {
+            prop_assert!(exact.get(&edge).is_some_and(|&w| w >= weight), "{:?}", edge);
+        }
+    }
+}
+
+#[test]
+fn near_settings_must_fit_the_network() {
+    let mut activity = build(&[(0, vec![1], 0)]);
+    let error = crate::group_near_duplicates(
+        &mut activity,
+        crate::Similarity::Hamming { max_distance: 8 },
+    );
+    assert!(error.unwrap_err().to_string().contains("co-image"));
+    let mut builder = ActivityBuilder::new(NetworkKind::CoText, Canonicalisers::default());
+    builder.push_row(2, Some("a"), Some("some text"), Some("0"));
+    let mut activity = builder.finish();
+    let error = crate::group_near_duplicates(
+        &mut activity,
+        crate::Similarity::Jaccard {
+            threshold: 1.5,
+            candidates: crate::TextCandidates::MinHash,
+        },
+    );
+    assert!(error.unwrap_err().to_string().contains("(0, 1]"));
+}
+
+#[test]
+fn lightly_edited_copies_pair_and_report_their_group() {
+    let mut builder = ActivityBuilder::new(NetworkKind::CoText, Canonicalisers::default());
+    let texts = [
+        (
+            "a",
+            "The vote in district 9 was rigged, share before they delete it",
+            0,
+        ),
+        (
+            "b",
+            "the vote in district 9 was RIGGED! share before they delete it",
+            5,
+        ),
+        (
+            "c",
+            "The vote in district 9 was rigged, share it before they delete it @x",
+            9,
+        ),
+        ("d", "Lovely weather at the beach today", 10),
+        (
+            "e",
+            "The vote in district 9 was rigged, share before they delete it",
+            500,
+        ),
+    ];
+    for (line, (account, text, time)) in texts.iter().enumerate() {
+        builder.push_row(
+            line as u64 + 2,
+            Some(account),
+            Some(text),
+            Some(&time.to_string()),
+        );
+    }
+    let mut activity = builder.finish();
+    crate::group_near_duplicates(
+        &mut activity,
+        crate::Similarity::Jaccard {
+            threshold: 0.8,
+            candidates: crate::TextCandidates::MinHash,
+        },
+    )
+    .unwrap();
+    let report = activity.near.as_ref().unwrap().report.clone();
+    assert_eq!(report.distinct_objects, 4);
+    assert!(report.verified_pairs >= 2 && report.candidate_pairs >= report.verified_pairs);
+    assert_eq!((report.groups, report.largest_group), (1, 3));
+    let table = compute_pairs(&mut activity, 60.0);
+    let edges = build_edges(
+        &table,
+        &EdgeOptions {
+            min_weight: 1,
+            keep_self_loops: false,
+            undirected: true,
+        },
+    );
+    let names: Vec<(&str, &str)> = edges
+        .iter()
+        .map(|e| {
+            (
+                activity.accounts.get(e.source),
+                activity.accounts.get(e.target),
+            )
+        })
+        .collect();
+    assert_eq!(names, vec![("a", "b"), ("a", "c"), ("b", "c")]);
 }

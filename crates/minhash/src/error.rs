@@ -86,4 +86,18 @@ pub enum MinHashError {
         /// Number of documents given.
         len: usize,
     },
+    /// Band keys made with different bands × rows cannot be joined.
+    #[error(
+        "band keys of {left_bands} × {left_rows} and {right_bands} × {right_rows} cannot be joined; band every signature the same way"
+    )]
+    BandingMismatch {
+        /// Bands of the keys joined into.
+        left_bands: usize,
+        /// Rows of the keys joined into.
+        left_rows: usize,
+        /// Bands of the keys appended.
+        right_bands: usize,
+        /// Rows of the keys appended.
+        right_rows: usize,
+    },
 }

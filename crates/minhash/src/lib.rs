@@ -58,7 +58,7 @@ pub use index::{LshIndex, Match};
 pub use minhash::{MinHashConfig, MinHasher, Signature, estimate_jaccard};
 pub use normalize::{NormalizeOptions, normalize, normalize_into};
 pub use pairs::{
-    SimilarPair, candidate_pairs, for_each_candidate_pair, for_each_near_duplicate_pair,
+    BandKeys, SimilarPair, candidate_pairs, for_each_candidate_pair, for_each_near_duplicate_pair,
     verify_pairs_exact,
 };
 pub use params::LshParams;
