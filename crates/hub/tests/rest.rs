@@ -15,7 +15,7 @@ use futures_util::StreamExt;
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
-both_backends!(
+crosswatch_store::both_backends!(
     submit_and_search_in_every_format,
     bad_submissions_change_nothing,
     audit_is_per_organisation_and_admin_only,
@@ -57,8 +57,8 @@ async fn names(hub: &Hub, token: &str, path: &str) -> Vec<String> {
         .collect()
 }
 
-async fn submit_and_search_in_every_format(store: Store) {
-    let hub = Hub::new(store, 1 << 20);
+async fn submit_and_search_in_every_format(store: &Store) {
+    let hub = Hub::new(store.clone(), 1 << 20);
     let alpha = hub.token("Alpha", Role::Analyst).await;
     let bravo = hub.token("Bravo", Role::Analyst).await;
 
@@ -154,7 +154,7 @@ async fn submit_and_search_in_every_format(store: Store) {
     assert_eq!(openapi.body["openapi"], "3.0.3");
 }
 
-async fn bad_submissions_change_nothing(store: Store) {
+async fn bad_submissions_change_nothing(store: &Store) {
     let hub = Hub::new(store.clone(), 4096);
     let alpha = hub.token("Alpha", Role::Analyst).await;
     let reader = hub.token("Alpha", Role::ReadOnly).await;
@@ -243,8 +243,8 @@ async fn bad_submissions_change_nothing(store: Store) {
     );
 }
 
-async fn audit_is_per_organisation_and_admin_only(store: Store) {
-    let hub = Hub::new(store, 1 << 20);
+async fn audit_is_per_organisation_and_admin_only(store: &Store) {
+    let hub = Hub::new(store.clone(), 1 << 20);
     let alpha = hub.token("Alpha", Role::Analyst).await;
     let alpha_admin = hub.token("Alpha", Role::Admin).await;
     let bravo = hub.token("Bravo", Role::Analyst).await;
@@ -333,8 +333,8 @@ async fn read_events(
     events
 }
 
-async fn feed_stream_is_live_resumable_and_stops(store: Store) {
-    let hub = Hub::new(store, 1 << 20);
+async fn feed_stream_is_live_resumable_and_stops(store: &Store) {
+    let hub = Hub::new(store.clone(), 1 << 20);
     let alpha = hub.token("Alpha", Role::Analyst).await;
     let bravo = hub.token("Bravo", Role::Analyst).await;
     let all = hub.collection_id(&alpha, "All members").await.unwrap();

@@ -10,7 +10,7 @@ use crosswatch_model::Tlp;
 use crosswatch_store::{Role, Store};
 use serde_json::{Value, json};
 
-both_backends!(
+crosswatch_store::both_backends!(
     authentication_and_media_types,
     group_sharing_paging_and_privacy,
     red_goes_to_named_inboxes_only,
@@ -18,8 +18,8 @@ both_backends!(
     feed_feedback_health_and_metrics,
 );
 
-async fn authentication_and_media_types(store: Store) {
-    let hub = Hub::new(store, 1 << 20);
+async fn authentication_and_media_types(store: &Store) {
+    let hub = Hub::new(store.clone(), 1 << 20);
     let token = hub.token("Alpha", Role::Analyst).await;
     let anonymous = hub
         .send(Request::get("/taxii2/").body(Body::empty()).unwrap())
@@ -92,7 +92,7 @@ async fn authentication_and_media_types(store: Store) {
     assert_eq!(denied.status, StatusCode::FORBIDDEN);
 }
 
-async fn group_sharing_paging_and_privacy(store: Store) {
+async fn group_sharing_paging_and_privacy(store: &Store) {
     let hub = Hub::new(store.clone(), 1 << 20);
     let alpha = hub.token("Alpha", Role::Analyst).await;
     let bravo = hub.token("Bravo", Role::Sync).await;
@@ -250,7 +250,7 @@ async fn page_last_date(hub: &Hub, token: &str, group: &str) -> String {
         .to_string()
 }
 
-async fn red_goes_to_named_inboxes_only(store: Store) {
+async fn red_goes_to_named_inboxes_only(store: &Store) {
     let hub = Hub::new(store.clone(), 1 << 20);
     let alpha = hub.token("Alpha", Role::Analyst).await;
     let bravo = hub.token("Bravo", Role::Analyst).await;
@@ -316,8 +316,8 @@ async fn red_goes_to_named_inboxes_only(store: Store) {
     }
 }
 
-async fn versions_manifest_and_delete(store: Store) {
-    let hub = Hub::new(store, 1 << 20);
+async fn versions_manifest_and_delete(store: &Store) {
+    let hub = Hub::new(store.clone(), 1 << 20);
     let alpha = hub.token("Alpha", Role::Analyst).await;
     let bravo = hub.token("Bravo", Role::Analyst).await;
     let all = hub.collection_id(&alpha, "All members").await.unwrap();
@@ -413,8 +413,8 @@ async fn versions_manifest_and_delete(store: Store) {
     );
 }
 
-async fn feed_feedback_health_and_metrics(store: Store) {
-    let hub = Hub::new(store, 1 << 20);
+async fn feed_feedback_health_and_metrics(store: &Store) {
+    let hub = Hub::new(store.clone(), 1 << 20);
     let alpha = hub.token("Alpha", Role::Analyst).await;
     let bravo = hub.token("Bravo", Role::Analyst).await;
     let all = hub.collection_id(&alpha, "All members").await.unwrap();

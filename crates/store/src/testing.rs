@@ -55,3 +55,33 @@ pub async fn postgres_store(test: &str) -> Option<Store> {
         }
     }
 }
+
+/// Runs each named async test function `async fn NAME(store: &Store)`,
+/// found in the invoking module, once on a fresh SQLite store and once on a
+/// fresh PostgreSQL schema (skipped visibly without a server): the same
+/// suite on both backends.
+#[macro_export]
+macro_rules! both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let (store, _dir) = $crate::testing::sqlite_store().await.unwrap();
+                    super::$name(&store).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let Some(store) = $crate::testing::postgres_store(stringify!($name)).await else {
+                        return;
+                    };
+                    super::$name(&store).await;
+                }
+            )*
+        }
+    };
+}

@@ -15,32 +15,9 @@ use crosswatch_store::{
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
-macro_rules! both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    let (store, _dir) = crosswatch_store::testing::sqlite_store().await.unwrap();
-                    super::cases::$name(&store).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    let Some(store) = crosswatch_store::testing::postgres_store(stringify!($name)).await else {
-                        return;
-                    };
-                    super::cases::$name(&store).await;
-                }
-            )*
-        }
-    };
-}
+use cases::*;
 
-both_backends!(
+crosswatch_store::both_backends!(
     tokens_authenticate_expire_and_revoke,
     versions_are_kept_and_matched,
     paging_neither_skips_nor_repeats_under_concurrent_writes,

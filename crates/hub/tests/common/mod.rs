@@ -1,6 +1,6 @@
 //! Helpers shared by the hub's integration tests: an in-process hub on a
 //! given store, requests with a token, and the backend matrix.
-#![allow(dead_code, unused_macros)]
+#![allow(dead_code)]
 
 use axum::Router;
 use axum::body::Body;
@@ -12,32 +12,6 @@ use serde_json::{Value, json};
 use tower::ServiceExt;
 
 pub const TAXII: &str = "application/taxii+json;version=2.1";
-
-#[macro_export]
-macro_rules! both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    let (store, _dir) = crosswatch_store::testing::sqlite_store().await.unwrap();
-                    super::$name(store).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    let Some(store) = crosswatch_store::testing::postgres_store(stringify!($name)).await else {
-                        return;
-                    };
-                    super::$name(store).await;
-                }
-            )*
-        }
-    };
-}
 
 pub struct Hub {
     pub app: Router,
