@@ -1,10 +1,8 @@
 //! The one write path for shared objects, used by TAXII POST and the REST
-//! submission: check each object and its marking against the
-//! distribution, store what passes in one transaction, count, and wake
-//! live feed subscribers.
+//! submission: store the envelope in one transaction (the store checks each
+//! object and its marking against the distribution), report per object in
+//! TAXII status shape, count, and wake live feed subscribers.
 
-use crosswatch_store::access::check_distribution;
-use crosswatch_store::stix_check::check_object;
 use crosswatch_store::{Caller, Distribution, PutOutcome};
 use serde_json::{Value, json};
 
@@ -22,8 +20,9 @@ pub struct ShareReport {
     pub stored: usize,
 }
 
-/// Checks and stores `objects` from `caller`, shared as `distribution`.
-/// One bad object does not stop the others; nothing is stored for it.
+/// Stores `objects` from `caller`, shared as `distribution`. The store
+/// checks each object and its marking against the distribution; one bad
+/// object does not stop the others, and nothing is stored for it.
 pub async fn share_objects(
     state: &AppState,
     caller: &Caller,
@@ -31,30 +30,9 @@ pub async fn share_objects(
     distribution: &Distribution,
 ) -> Result<ShareReport, ApiError> {
     let mut report = ShareReport::default();
-    let mut accepted = Vec::with_capacity(objects.len());
-    for object in objects {
-        let problem = match check_object(object) {
-            Ok(checked) => check_distribution(checked.tlp, distribution)
-                .err()
-                .map(|message| (Some(checked.id), checked.version_raw, message)),
-            Err(error) => Some((
-                object.get("id").and_then(Value::as_str).map(str::to_string),
-                None,
-                error.0,
-            )),
-        };
-        match problem {
-            Some((id, version, message)) => report.failures.push(json!({
-                "id": id.unwrap_or_default(),
-                "version": version,
-                "message": message,
-            })),
-            None => accepted.push(object.clone()),
-        }
-    }
     let outcomes = state
         .store
-        .put_objects(caller, &accepted, distribution)
+        .put_objects(caller, objects, distribution)
         .await?;
     for outcome in outcomes {
         match outcome {

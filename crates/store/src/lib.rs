@@ -28,6 +28,7 @@
 
 pub mod access;
 mod error;
+mod put;
 mod schema;
 mod search;
 pub mod stix_check;

@@ -137,6 +137,11 @@ CREATE TABLE search_links (
 CREATE INDEX search_links_by_source ON search_links (source_id, kind);
 CREATE INDEX search_links_by_target ON search_links (target_id, kind)
 "#,
+    r#"
+ALTER TABLE objects ADD COLUMN superseded BIGINT NOT NULL DEFAULT 0;
+UPDATE objects SET superseded = 1 WHERE EXISTS
+    (SELECT 1 FROM objects b WHERE b.stix_id = objects.stix_id AND b.version > objects.version)
+"#,
 ];
 
 /// The first schema version with the search index; databases migrated

@@ -15,8 +15,9 @@ pub use crosswatch_stix::search::Field as SearchField;
 
 use crate::access::{OrgId, visible_sql};
 use crate::error::StoreError;
+use crate::put::insert_rows;
 use crate::stix_check::normalize_timestamp;
-use crate::store::{MAX_PAGE, Sql, Store, Tx, object_from_row, push_filters};
+use crate::store::{Arg, MAX_PAGE, Sql, Store, Tx, object_from_row, push_filters};
 use crate::types::{ObjectPage, ObjectQuery, Scope};
 
 type Result<T> = std::result::Result<T, StoreError>;
@@ -72,32 +73,34 @@ impl ActivePeriod {
 /// Adds the search keys of one stored version.
 pub(crate) async fn index_object(tx: &mut Tx, row_id: i64, object: &Value) -> Result<()> {
     let SearchKeys { terms, links } = search_keys(object);
-    if !terms.is_empty() {
-        let mut sql = Sql::new("INSERT INTO search_terms (row_id, field, value) VALUES ");
-        for (index, (field, value)) in terms.iter().enumerate() {
-            if index > 0 {
-                sql.push(", ");
-            }
-            sql.push(&format!("({row_id}, "));
-            sql.bind(field.name());
-            sql.push(", ");
-            sql.bind(value);
-            sql.push(")");
-        }
-        sql.query().execute(&mut **tx).await?;
-    }
-    for link in links {
-        sqlx::query(
-            "INSERT INTO search_links (row_id, kind, source_id, target_id) VALUES ($1, $2, $3, $4)",
-        )
-        .bind(row_id)
-        .bind(link.kind)
-        .bind(link.source)
-        .bind(link.target)
-        .execute(&mut **tx)
-        .await?;
-    }
-    Ok(())
+    let terms = terms
+        .into_iter()
+        .map(|(field, value)| {
+            vec![
+                Arg::Int(row_id),
+                Arg::Text(field.name().to_string()),
+                Arg::Text(value),
+            ]
+        })
+        .collect();
+    insert_rows(tx, "search_terms (row_id, field, value)", terms).await?;
+    let links = links
+        .into_iter()
+        .map(|link| {
+            vec![
+                Arg::Int(row_id),
+                Arg::Text(link.kind),
+                Arg::Text(link.source),
+                Arg::Text(link.target),
+            ]
+        })
+        .collect();
+    insert_rows(
+        tx,
+        "search_links (row_id, kind, source_id, target_id)",
+        links,
+    )
+    .await
 }
 
 impl Store {

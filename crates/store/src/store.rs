@@ -9,7 +9,6 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use crosswatch_model::Tlp;
 use serde_json::Value;
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, AssertSqlSafe, Executor, Row};
@@ -18,7 +17,7 @@ use tokio::sync::Mutex;
 use crate::access::{Distribution, GroupId, OrgId, visible_sql};
 use crate::error::StoreError;
 use crate::schema::{self, Backend};
-use crate::stix_check::{self, display_timestamp, now_timestamp};
+use crate::stix_check::{self, now_timestamp};
 use crate::token;
 use crate::types::*;
 
@@ -31,14 +30,34 @@ pub struct Store {
     pub(crate) pool: AnyPool,
     backend: Backend,
     write_lock: Arc<Mutex<()>>,
+    planner: Arc<PlannerStats>,
+}
+
+/// When to refresh PostgreSQL's planner statistics: after the stored rows
+/// grew by half since the last refresh (and at least 1,000), so that
+/// page queries keep an index plan on a growing table even where
+/// autovacuum is off or slow, at a cost amortised over the writes.
+#[derive(Default)]
+struct PlannerStats {
+    written: std::sync::atomic::AtomicU64,
+    at_last_refresh: std::sync::atomic::AtomicU64,
 }
 
 type Result<T> = std::result::Result<T, StoreError>;
 
-/// SQL with its bound text arguments, numbered as pushed.
+/// One bound argument.
+#[derive(Debug, Clone)]
+pub(crate) enum Arg {
+    Text(String),
+    OptText(Option<String>),
+    Int(i64),
+    OptInt(Option<i64>),
+}
+
+/// SQL with its bound arguments, numbered as pushed.
 pub(crate) struct Sql {
     text: String,
-    args: Vec<String>,
+    args: Vec<Arg>,
 }
 
 impl Sql {
@@ -51,10 +70,18 @@ impl Sql {
     pub(crate) fn push(&mut self, text: &str) {
         self.text.push_str(text);
     }
-    /// Appends a placeholder bound to `value`.
-    pub(crate) fn bind(&mut self, value: &str) {
-        self.args.push(value.to_string());
+    /// Appends a placeholder bound to `arg`.
+    pub(crate) fn bind_arg(&mut self, arg: Arg) {
+        self.args.push(arg);
         self.text.push_str(&format!("${}", self.args.len()));
+    }
+    /// Appends a placeholder bound to a text value.
+    pub(crate) fn bind(&mut self, value: &str) {
+        self.bind_arg(Arg::Text(value.to_string()));
+    }
+    /// Appends a placeholder bound to an integer.
+    pub(crate) fn bind_i64(&mut self, value: i64) {
+        self.bind_arg(Arg::Int(value));
     }
     pub(crate) fn bind_list(&mut self, values: &[String]) {
         self.push("(");
@@ -66,10 +93,28 @@ impl Sql {
         }
         self.push(")");
     }
+    /// Appends `(…), (…)` rows of placeholders for a multi-row INSERT.
+    pub(crate) fn bind_rows(&mut self, rows: impl IntoIterator<Item = Vec<Arg>>) {
+        for (index, row) in rows.into_iter().enumerate() {
+            self.push(if index == 0 { "(" } else { ", (" });
+            for (column, arg) in row.into_iter().enumerate() {
+                if column > 0 {
+                    self.push(", ");
+                }
+                self.bind_arg(arg);
+            }
+            self.push(")");
+        }
+    }
     pub(crate) fn query(&self) -> sqlx::query::Query<'static, sqlx::Any, sqlx::any::AnyArguments> {
         let mut query = sqlx::query(AssertSqlSafe(self.text.clone()));
         for arg in &self.args {
-            query = query.bind(arg.clone());
+            query = match arg.clone() {
+                Arg::Text(v) => query.bind(v),
+                Arg::OptText(v) => query.bind(v),
+                Arg::Int(v) => query.bind(v),
+                Arg::OptInt(v) => query.bind(v),
+            };
         }
         query
     }
@@ -137,11 +182,19 @@ impl Store {
                 )))
                 .await?;
             bootstrap.close().await;
-            let set_path = format!("SET search_path TO {schema}");
+        }
+        if backend == Backend::Postgres {
+            let set_path = schema.map(|schema| format!("SET search_path TO {schema}"));
             options = options.after_connect(move |conn, _meta| {
                 let set_path = set_path.clone();
                 Box::pin(async move {
-                    conn.execute(AssertSqlSafe(set_path)).await?;
+                    if let Some(set_path) = set_path {
+                        conn.execute(AssertSqlSafe(set_path)).await?;
+                    }
+                    // Pages are small keyset scans; a parallel plan only
+                    // adds start-up cost and makes page time uneven.
+                    conn.execute("SET max_parallel_workers_per_gather = 0")
+                        .await?;
                     Ok(())
                 })
             });
@@ -152,6 +205,7 @@ impl Store {
                     conn.execute("PRAGMA foreign_keys = ON").await?;
                     conn.execute("PRAGMA busy_timeout = 10000").await?;
                     conn.execute("PRAGMA synchronous = NORMAL").await?;
+                    conn.execute("PRAGMA cache_size = -65536").await?;
                     Ok(())
                 })
             });
@@ -168,9 +222,35 @@ impl Store {
             pool,
             backend,
             write_lock: Arc::new(Mutex::new(())),
+            planner: Arc::new(PlannerStats::default()),
         };
         store.migrate().await?;
         Ok(store)
+    }
+
+    /// Counts stored rows and refreshes the planner statistics when due.
+    async fn note_rows_written(&self, rows: usize) {
+        use std::sync::atomic::Ordering;
+        if self.backend != Backend::Postgres || rows == 0 {
+            return;
+        }
+        let written = self
+            .planner
+            .written
+            .fetch_add(rows as u64, Ordering::Relaxed)
+            + rows as u64;
+        let base = self.planner.at_last_refresh.load(Ordering::Relaxed);
+        if written < (base / 2).max(1_000) {
+            return;
+        }
+        self.planner.written.store(0, Ordering::Relaxed);
+        self.planner
+            .at_last_refresh
+            .store(base + written, Ordering::Relaxed);
+        let analyze = "ANALYZE objects, change_log, search_terms, search_links, object_recipients";
+        if let Err(error) = self.pool.execute(analyze).await {
+            tracing::warn!(%error, "refreshing planner statistics failed");
+        }
     }
 
     /// The engine in use.
@@ -559,11 +639,13 @@ impl Store {
             )));
         }
         let (_guard, mut tx) = self.begin_write().await?;
-        let mut outcomes = Vec::with_capacity(objects.len());
-        for object in objects {
-            outcomes.push(put_one(&mut tx, caller, object, distribution).await?);
-        }
+        let outcomes = crate::put::put_batch(&mut tx, caller, objects, distribution).await?;
         tx.commit().await?;
+        let stored = outcomes
+            .iter()
+            .filter(|o| matches!(o, PutOutcome::Stored { .. }))
+            .count();
+        self.note_rows_written(stored).await;
         Ok(outcomes)
     }
 
@@ -971,168 +1053,15 @@ async fn tombstone(
     Ok(())
 }
 
-async fn put_one(
-    tx: &mut Tx,
-    caller: &Caller,
-    object: &Value,
-    distribution: &Distribution,
-) -> Result<PutOutcome> {
-    let checked = match stix_check::check_object(object) {
-        Ok(checked) => checked,
-        Err(error) => {
-            return Ok(PutOutcome::Refused {
-                id: object.get("id").and_then(Value::as_str).map(str::to_string),
-                message: error.0,
-            });
-        }
-    };
-    let date_added = now_timestamp();
-    let version = checked
-        .modified
-        .clone()
-        .or_else(|| checked.created.clone())
-        .unwrap_or_else(|| date_added.clone());
-    let version_raw = checked
-        .version_raw
-        .clone()
-        .unwrap_or_else(|| display_timestamp(&date_added));
-    let existing =
-        sqlx::query("SELECT owner_org, version, deleted FROM objects WHERE stix_id = $1")
-            .bind(checked.id.clone())
-            .fetch_all(&mut **tx)
-            .await?;
-    let mut is_new = true;
-    for row in &existing {
-        is_new = false;
-        let owner: i64 = row.try_get(0)?;
-        let existing_version: String = row.try_get(1)?;
-        let same_version = existing_version == version;
-        if owner != caller.org {
-            // Shared well-known definitions (e.g. TLP markings) are not owned by anyone.
-            if same_version && Tlp::from_stix_marking_id(&checked.id).is_some() {
-                return Ok(PutOutcome::Duplicate {
-                    id: checked.id,
-                    version: version_raw,
-                });
-            }
-            return Ok(PutOutcome::Refused {
-                id: Some(checked.id.clone()),
-                message: format!(
-                    "{} was shared by another organisation; only it may add versions",
-                    checked.id
-                ),
-            });
-        }
-        if same_version {
-            let deleted: i64 = row.try_get(2)?;
-            if deleted != 0 {
-                return Ok(PutOutcome::Refused {
-                    id: Some(checked.id.clone()),
-                    message: format!(
-                        "version {version_raw} of {} was deleted; share a newer `modified` version",
-                        checked.id
-                    ),
-                });
-            }
-            return Ok(PutOutcome::Duplicate {
-                id: checked.id,
-                version: version_raw,
-            });
-        }
-    }
-    let kind = if checked.revoked {
-        "revoke"
-    } else if is_new {
-        "create"
-    } else {
-        "version"
-    };
-    let seq: i64 = sqlx::query(
-        "INSERT INTO change_log (kind, stix_id, version, actor_org, at) \
-         VALUES ($1, $2, $3, $4, $5) RETURNING seq",
-    )
-    .bind(kind.to_string())
-    .bind(checked.id.clone())
-    .bind(version.clone())
-    .bind(caller.org)
-    .bind(date_added.clone())
-    .fetch_one(&mut **tx)
-    .await?
-    .try_get(0)?;
-    let group = match distribution {
-        Distribution::Group(group) => Some(*group),
-        _ => None,
-    };
-    let raw = serde_json::to_string(object).map_err(|e| StoreError::Invalid(e.to_string()))?;
-    let active = crate::search::ActivePeriod::of(object, &version);
-    let row_id: i64 = sqlx::query(
-        "INSERT INTO objects (seq, stix_id, stix_type, spec_version, created, modified, version, \
-         version_raw, owner_org, tlp, dist_kind, dist_group, raw, date_added, time_start, time_end) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING row_id",
-    )
-    .bind(seq)
-    .bind(checked.id.clone())
-    .bind(checked.stix_type.clone())
-    .bind(checked.spec_version.clone())
-    .bind(checked.created.clone())
-    .bind(checked.modified.clone())
-    .bind(version)
-    .bind(version_raw.clone())
-    .bind(caller.org)
-    .bind(checked.tlp.name().to_string())
-    .bind(distribution.kind().to_string())
-    .bind(group)
-    .bind(raw)
-    .bind(date_added)
-    .bind(active.start)
-    .bind(active.end)
-    .fetch_one(&mut **tx)
-    .await?
-    .try_get(0)?;
-    crate::search::index_object(tx, row_id, object).await?;
-    if let Distribution::Named(recipients) = distribution {
-        let mut seen = std::collections::BTreeSet::new();
-        for recipient in recipients {
-            if seen.insert(*recipient) {
-                sqlx::query("INSERT INTO object_recipients (row_id, org_id) VALUES ($1, $2)")
-                    .bind(row_id)
-                    .bind(*recipient)
-                    .execute(&mut **tx)
-                    .await
-                    .map_err(|e| {
-                        StoreError::from_write(e, "a recipient organisation does not exist")
-                    })?;
-            }
-        }
-    }
-    let detail = match distribution {
-        Distribution::OwnOrg => "own organisation".to_string(),
-        Distribution::Group(group) => format!("group {group}"),
-        Distribution::AllMembers => "all members".to_string(),
-        Distribution::Named(recipients) => format!("named {recipients:?}"),
-    };
-    audit_in(
-        tx,
-        Some(caller.org),
-        Some(caller.token_id),
-        "share",
-        &checked.id,
-        &detail,
-    )
-    .await?;
-    Ok(PutOutcome::Stored {
-        id: checked.id,
-        version: version_raw,
-    })
-}
-
 pub(crate) fn push_filters(sql: &mut Sql, viewer: OrgId, query: &ObjectQuery) {
     sql.push("a.deleted = 0 AND ");
     sql.push(&visible_sql("a", viewer));
     sql.push(" AND ");
     sql.push(&scope_sql("a", &query.scope));
     if let Some(after) = query.after_seq {
-        sql.push(&format!(" AND a.seq > {after}"));
+        // Bound, not inlined: one plan for every page of a pull.
+        sql.push(" AND a.seq > ");
+        sql.bind_i64(after);
     }
     if let Some(added_after) = &query.added_after {
         sql.push(" AND a.date_added > ");
@@ -1168,9 +1097,16 @@ pub(crate) fn push_filters(sql: &mut Sql, viewer: OrgId, query: &ObjectQuery) {
                 } else {
                     "<"
                 };
+                // `superseded = 0` means no newer version exists at all,
+                // which settles `last` without probing for one.
+                let fast_path = if *version == VersionMatch::Last {
+                    "a.superseded = 0 OR "
+                } else {
+                    ""
+                };
                 sql.push(&format!(
-                    "NOT EXISTS (SELECT 1 FROM objects b WHERE b.stix_id = a.stix_id \
-                     AND b.deleted = 0 AND b.version {op} a.version AND {} AND {})",
+                    "({fast_path}NOT EXISTS (SELECT 1 FROM objects b WHERE b.stix_id = a.stix_id \
+                     AND b.deleted = 0 AND b.version {op} a.version AND {} AND {}))",
                     visible_sql("b", viewer),
                     scope_sql("b", &query.scope)
                 ));

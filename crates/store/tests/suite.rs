@@ -198,6 +198,36 @@ mod cases {
         let changes = store.changes_after(alpha.org, 0, 100).await.unwrap();
         let kinds: Vec<&str> = changes.iter().map(|c| c.kind.as_str()).collect();
         assert_eq!(kinds, ["create", "version", "version"]);
+
+        // An older version arriving late, and several versions of one id in
+        // one envelope, leave `last` on the newest; deleting the newest
+        // brings the one before it back as `last`.
+        let late = [
+            indicator(2, versions[2], Tlp::Green),
+            indicator(2, versions[0], Tlp::Green),
+            indicator(2, versions[1], Tlp::Green),
+        ];
+        let out = store
+            .put_objects(&alpha, &late, &Distribution::AllMembers)
+            .await
+            .unwrap();
+        assert!(
+            out.iter().all(|o| matches!(o, PutOutcome::Stored { .. })),
+            "{out:?}"
+        );
+        let mut latest = ObjectQuery::new(Scope::AllMembers, 100);
+        latest.ids = vec![id_of(2)];
+        let newest = store.query_objects(alpha.org, &latest).await.unwrap();
+        assert_eq!(newest.objects.len(), 1);
+        assert_eq!(newest.objects[0].version, versions[2]);
+        let newest_stored = crosswatch_store::stix_check::normalize_timestamp(versions[2]).unwrap();
+        store
+            .delete_object(&alpha, &id_of(2), Some(&newest_stored))
+            .await
+            .unwrap();
+        let after = store.query_objects(alpha.org, &latest).await.unwrap();
+        assert_eq!(after.objects.len(), 1);
+        assert_eq!(after.objects[0].version, versions[1]);
     }
 
     pub async fn paging_neither_skips_nor_repeats_under_concurrent_writes(store: &Store) {
@@ -342,22 +372,28 @@ mod cases {
         let put = |n: u32, tlp: Tlp, dist: Distribution| {
             let alpha = alpha.clone();
             async move {
-                store
+                let outcome = store
                     .put_objects(&alpha, &[indicator(n, t, tlp)], &dist)
                     .await
                     .unwrap();
+                matches!(outcome[0], PutOutcome::Stored { .. })
             }
         };
-        put(1, Tlp::Green, Distribution::Group(group.id)).await;
-        put(2, Tlp::AmberStrict, Distribution::Group(group.id)).await;
-        put(3, Tlp::AmberStrict, Distribution::AllMembers).await;
-        put(4, Tlp::Red, Distribution::Group(group.id)).await;
-        put(5, Tlp::Red, Distribution::Named(vec![charlie.org])).await;
-        put(6, Tlp::Clear, Distribution::AllMembers).await;
-        put(7, Tlp::Green, Distribution::OwnOrg).await;
+        assert!(put(1, Tlp::Green, Distribution::Group(group.id)).await);
+        assert!(put(2, Tlp::AmberStrict, Distribution::Group(group.id)).await);
+        // Markings that forbid the distribution are refused at write time
+        // (and the read rule would hide them anyway).
+        assert!(!put(3, Tlp::AmberStrict, Distribution::AllMembers).await);
+        assert!(!put(4, Tlp::Red, Distribution::Group(group.id)).await);
+        assert!(put(5, Tlp::Red, Distribution::Named(vec![charlie.org])).await);
+        assert!(put(6, Tlp::Clear, Distribution::AllMembers).await);
+        assert!(put(7, Tlp::Green, Distribution::OwnOrg).await);
 
         let everything = all_of(Scope::Everything);
-        assert_eq!(ids_visible(store, alpha.org, &everything).await.len(), 7);
+        assert_eq!(
+            ids_visible(store, alpha.org, &everything).await,
+            BTreeSet::from([id_of(1), id_of(2), id_of(5), id_of(6), id_of(7)])
+        );
         assert_eq!(
             ids_visible(store, bravo.org, &everything).await,
             BTreeSet::from([id_of(1), id_of(2), id_of(6)])
@@ -837,7 +873,7 @@ async fn check_scenario(store: &Store, scenario: &Scenario) {
             _ => Distribution::AllMembers,
         };
         let n = u32::try_from(n).unwrap();
-        store
+        let outcome = store
             .put_objects(
                 &callers[*owner],
                 &[indicator(n, "2024-01-01T00:00:00.000Z", tlp)],
@@ -845,7 +881,12 @@ async fn check_scenario(store: &Store, scenario: &Scenario) {
             )
             .await
             .unwrap();
-        expected.push((id_of(n), callers[*owner].org, tlp, dist));
+        // A marking that forbids the distribution is refused at write time.
+        let allowed = crosswatch_store::access::check_distribution(tlp, &dist).is_ok();
+        assert_eq!(matches!(outcome[0], PutOutcome::Stored { .. }), allowed);
+        if allowed {
+            expected.push((id_of(n), callers[*owner].org, tlp, dist));
+        }
     }
     let empty = BTreeSet::new();
     for viewer in &callers {

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 use super::collections::{Collection, collections_for, find_collection};
 use super::params::Filters;
-use super::{API_ROOT, taxii_json};
+use super::{API_ROOT, taxii_json, taxii_text};
 use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::media::{STIX_MEDIA_TYPE, require_taxii_accept, require_taxii_content_type};
@@ -118,18 +118,29 @@ fn with_date_headers(mut response: Response, objects: &[StoredObject]) -> Respon
     response
 }
 
-fn envelope(page: &crosswatch_store::ObjectPage) -> Result<Value, ApiError> {
-    let objects = page
-        .objects
-        .iter()
-        .map(|o| serde_json::from_str::<Value>(&o.raw))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| ApiError::from(crosswatch_store::StoreError::Corrupt(e.to_string())))?;
-    let mut body = json!({ "more": page.more, "objects": objects });
+/// The TAXII envelope of a page, with each object's stored JSON text
+/// spliced in as it is: the store wrote it with `serde_json`, so parsing
+/// and re-serialising every object would only cost time.
+fn envelope(page: &crosswatch_store::ObjectPage) -> String {
+    let objects_len: usize = page.objects.iter().map(|o| o.raw.len() + 1).sum();
+    let mut body = String::with_capacity(objects_len + 64);
+    body.push_str(if page.more {
+        "{\"more\":true,"
+    } else {
+        "{\"more\":false,"
+    });
     if let Some(next) = page.next_cursor() {
-        body["next"] = json!(next.to_string());
+        body.push_str(&format!("\"next\":\"{next}\","));
     }
-    Ok(body)
+    body.push_str("\"objects\":[");
+    for (index, object) in page.objects.iter().enumerate() {
+        if index > 0 {
+            body.push(',');
+        }
+        body.push_str(&object.raw);
+    }
+    body.push_str("]}");
+    body
 }
 
 /// `GET /api1/collections/{id}/objects/`
@@ -155,9 +166,8 @@ pub async fn get_objects(
             &format!("{} object(s)", page.objects.len()),
         )
         .await?;
-    let body = envelope(&page)?;
     Ok(with_date_headers(
-        taxii_json(StatusCode::OK, &body),
+        taxii_text(StatusCode::OK, envelope(&page)),
         &page.objects,
     ))
 }
@@ -184,9 +194,8 @@ pub async fn get_object(
         .store
         .audit(&caller, "read", &object_id, &format!("collection {id}"))
         .await?;
-    let body = envelope(&page)?;
     Ok(with_date_headers(
-        taxii_json(StatusCode::OK, &body),
+        taxii_text(StatusCode::OK, envelope(&page)),
         &page.objects,
     ))
 }

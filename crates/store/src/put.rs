@@ -1,0 +1,367 @@
+//! Storing an envelope of STIX objects in a handful of statements.
+//!
+//! A write decides every object's fate first (invalid, marking forbids the
+//! distribution, another organisation's object, a version already held,
+//! new), then writes all new rows with one multi-row `INSERT` per table and
+//! chunk: change log, objects, recipients, search terms and links, audit.
+//! Row-at-a-time writes cost five or more round trips per object.
+
+use std::collections::HashMap;
+
+use crosswatch_model::Tlp;
+use crosswatch_stix::search::{SearchKeys, search_keys};
+use serde_json::Value;
+use sqlx::Row;
+
+use crate::access::{Distribution, check_distribution};
+use crate::error::StoreError;
+use crate::search::ActivePeriod;
+use crate::stix_check::{self, display_timestamp, now_timestamp};
+use crate::store::{Arg, Sql, Tx};
+use crate::types::{Caller, PutOutcome};
+
+type Result<T> = std::result::Result<T, StoreError>;
+
+/// Objects per statement: 17 bound columns each stays far below the bound
+/// parameter limits of SQLite (32,766) and PostgreSQL (65,535).
+const CHUNK: usize = 500;
+/// Rows per statement for the three-column tables (terms, links, audit).
+const ROW_CHUNK: usize = 2_000;
+
+/// A version about to be stored.
+struct NewRow<'a> {
+    checked: stix_check::CheckedObject,
+    object: &'a Value,
+    kind: &'static str,
+    version: String,
+    version_raw: String,
+    superseded: bool,
+}
+
+/// What the store already holds of one id: (owner, version, deleted).
+type Held = HashMap<String, Vec<(i64, String, bool)>>;
+
+/// Stores `objects` from `caller` as `distribution` inside `tx`; one
+/// outcome per object, in order.
+pub(crate) async fn put_batch(
+    tx: &mut Tx,
+    caller: &Caller,
+    objects: &[Value],
+    distribution: &Distribution,
+) -> Result<Vec<PutOutcome>> {
+    let date_added = now_timestamp();
+    let mut outcomes: Vec<Option<PutOutcome>> = vec![None; objects.len()];
+    let mut valid = Vec::new();
+    for (index, object) in objects.iter().enumerate() {
+        let refused = |message: String, id: Option<String>| PutOutcome::Refused { id, message };
+        match stix_check::check_object(object) {
+            Err(error) => {
+                let id = object.get("id").and_then(Value::as_str).map(str::to_string);
+                outcomes[index] = Some(refused(error.0, id));
+            }
+            Ok(checked) => match check_distribution(checked.tlp, distribution) {
+                Err(message) => outcomes[index] = Some(refused(message, Some(checked.id))),
+                Ok(()) => valid.push((index, checked)),
+            },
+        }
+    }
+    let mut held = held_versions(tx, valid.iter().map(|(_, c)| c.id.as_str())).await?;
+
+    let mut new_rows = Vec::new();
+    for (index, checked) in valid {
+        let version = checked
+            .modified
+            .clone()
+            .or_else(|| checked.created.clone())
+            .unwrap_or_else(|| date_added.clone());
+        let version_raw = checked
+            .version_raw
+            .clone()
+            .unwrap_or_else(|| display_timestamp(&date_added));
+        let rows = held.entry(checked.id.clone()).or_default();
+        if let Some(outcome) = decide(caller, &checked, rows, &version, &version_raw) {
+            outcomes[index] = Some(outcome);
+            continue;
+        }
+        let kind = if checked.revoked {
+            "revoke"
+        } else if rows.is_empty() {
+            "create"
+        } else {
+            "version"
+        };
+        let superseded = rows.iter().any(|(_, v, _)| *v > version);
+        rows.push((caller.org, version.clone(), false));
+        outcomes[index] = Some(PutOutcome::Stored {
+            id: checked.id.clone(),
+            version: version_raw.clone(),
+        });
+        new_rows.push(NewRow {
+            checked,
+            object: &objects[index],
+            kind,
+            version,
+            version_raw,
+            superseded,
+        });
+    }
+    for chunk in new_rows.chunks(CHUNK) {
+        write_chunk(tx, caller, chunk, distribution, &date_added).await?;
+    }
+    outcomes
+        .into_iter()
+        .enumerate()
+        .map(|(index, outcome)| {
+            outcome.ok_or_else(|| StoreError::Corrupt(format!("object {index} got no outcome")))
+        })
+        .collect()
+}
+
+/// The versions already held of `ids`.
+async fn held_versions(tx: &mut Tx, ids: impl Iterator<Item = &str>) -> Result<Held> {
+    let mut distinct: Vec<String> = ids.map(str::to_string).collect();
+    distinct.sort_unstable();
+    distinct.dedup();
+    let mut held = Held::new();
+    for chunk in distinct.chunks(CHUNK) {
+        let mut sql =
+            Sql::new("SELECT stix_id, owner_org, version, deleted FROM objects WHERE stix_id IN ");
+        sql.bind_list(chunk);
+        for row in sql.query().fetch_all(&mut **tx).await? {
+            let deleted: i64 = row.try_get(3)?;
+            held.entry(row.try_get(0)?).or_default().push((
+                row.try_get(1)?,
+                row.try_get(2)?,
+                deleted != 0,
+            ));
+        }
+    }
+    Ok(held)
+}
+
+/// Refusal or duplicate when the held versions rule the object out.
+fn decide(
+    caller: &Caller,
+    checked: &stix_check::CheckedObject,
+    rows: &[(i64, String, bool)],
+    version: &str,
+    version_raw: &str,
+) -> Option<PutOutcome> {
+    let duplicate = || PutOutcome::Duplicate {
+        id: checked.id.clone(),
+        version: version_raw.to_string(),
+    };
+    for (owner, held_version, deleted) in rows {
+        let same_version = held_version == version;
+        if *owner != caller.org {
+            // Shared well-known definitions (e.g. TLP markings) are not owned by anyone.
+            if same_version && Tlp::from_stix_marking_id(&checked.id).is_some() {
+                return Some(duplicate());
+            }
+            return Some(PutOutcome::Refused {
+                id: Some(checked.id.clone()),
+                message: format!(
+                    "{} was shared by another organisation; only it may add versions",
+                    checked.id
+                ),
+            });
+        }
+        if same_version {
+            if *deleted {
+                return Some(PutOutcome::Refused {
+                    id: Some(checked.id.clone()),
+                    message: format!(
+                        "version {version_raw} of {} was deleted; share a newer `modified` version",
+                        checked.id
+                    ),
+                });
+            }
+            return Some(duplicate());
+        }
+    }
+    None
+}
+
+/// Writes up to [`CHUNK`] new versions with one statement per table.
+async fn write_chunk(
+    tx: &mut Tx,
+    caller: &Caller,
+    rows: &[NewRow<'_>],
+    distribution: &Distribution,
+    date_added: &str,
+) -> Result<()> {
+    let key = |id: &str, version: &str| format!("{id}\u{0}{version}");
+
+    let mut sql =
+        Sql::new("INSERT INTO change_log (kind, stix_id, version, actor_org, at) VALUES ");
+    sql.bind_rows(rows.iter().map(|r| {
+        vec![
+            Arg::Text(r.kind.to_string()),
+            Arg::Text(r.checked.id.clone()),
+            Arg::Text(r.version.clone()),
+            Arg::Int(caller.org),
+            Arg::Text(date_added.to_string()),
+        ]
+    }));
+    sql.push(" RETURNING seq, stix_id, version");
+    let mut seqs: HashMap<String, i64> = HashMap::new();
+    for row in sql.query().fetch_all(&mut **tx).await? {
+        let (id, version): (String, String) = (row.try_get(1)?, row.try_get(2)?);
+        seqs.insert(key(&id, &version), row.try_get(0)?);
+    }
+
+    let group = match distribution {
+        Distribution::Group(group) => Some(*group),
+        _ => None,
+    };
+    let mut sql = Sql::new(
+        "INSERT INTO objects (seq, stix_id, stix_type, spec_version, created, modified, version, \
+         version_raw, owner_org, tlp, dist_kind, dist_group, raw, date_added, time_start, \
+         time_end, superseded) VALUES ",
+    );
+    let mut values = Vec::with_capacity(rows.len());
+    for r in rows {
+        let seq = *seqs
+            .get(&key(&r.checked.id, &r.version))
+            .ok_or_else(|| StoreError::Corrupt(format!("no sequence for {}", r.checked.id)))?;
+        let raw =
+            serde_json::to_string(r.object).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let active = ActivePeriod::of(r.object, &r.version);
+        values.push(vec![
+            Arg::Int(seq),
+            Arg::Text(r.checked.id.clone()),
+            Arg::Text(r.checked.stix_type.clone()),
+            Arg::Text(r.checked.spec_version.clone()),
+            Arg::OptText(r.checked.created.clone()),
+            Arg::OptText(r.checked.modified.clone()),
+            Arg::Text(r.version.clone()),
+            Arg::Text(r.version_raw.clone()),
+            Arg::Int(caller.org),
+            Arg::Text(r.checked.tlp.name().to_string()),
+            Arg::Text(distribution.kind().to_string()),
+            Arg::OptInt(group),
+            Arg::Text(raw),
+            Arg::Text(date_added.to_string()),
+            Arg::OptText(active.start),
+            Arg::OptText(active.end),
+            Arg::Int(i64::from(r.superseded)),
+        ]);
+    }
+    sql.bind_rows(values);
+    sql.push(" RETURNING row_id, stix_id, version");
+    let mut row_ids: HashMap<String, i64> = HashMap::new();
+    for row in sql.query().fetch_all(&mut **tx).await? {
+        let (id, version): (String, String) = (row.try_get(1)?, row.try_get(2)?);
+        row_ids.insert(key(&id, &version), row.try_get(0)?);
+    }
+    let row_id_of = |r: &NewRow<'_>| {
+        row_ids
+            .get(&key(&r.checked.id, &r.version))
+            .copied()
+            .ok_or_else(|| StoreError::Corrupt(format!("no row for {}", r.checked.id)))
+    };
+
+    // A new version marks the older ones of its id, so that reads of the
+    // latest version can skip the per-row "is there a newer one" probe.
+    let reversioned: Vec<&NewRow<'_>> = rows.iter().filter(|r| r.kind != "create").collect();
+    for r in reversioned {
+        sqlx::query(
+            "UPDATE objects SET superseded = 1 WHERE stix_id = $1 AND version < $2 AND superseded = 0",
+        )
+        .bind(r.checked.id.clone())
+        .bind(r.version.clone())
+        .execute(&mut **tx)
+        .await?;
+    }
+
+    if let Distribution::Named(recipients) = distribution {
+        let mut recipients = recipients.clone();
+        recipients.sort_unstable();
+        recipients.dedup();
+        let mut pairs = Vec::new();
+        for r in rows {
+            let row_id = row_id_of(r)?;
+            pairs.extend(
+                recipients
+                    .iter()
+                    .map(|org| vec![Arg::Int(row_id), Arg::Int(*org)]),
+            );
+        }
+        for chunk in pairs.chunks(ROW_CHUNK) {
+            let mut sql = Sql::new("INSERT INTO object_recipients (row_id, org_id) VALUES ");
+            sql.bind_rows(chunk.iter().cloned());
+            sql.query().execute(&mut **tx).await.map_err(|e| {
+                StoreError::from_write(e, "a recipient organisation does not exist")
+            })?;
+        }
+    }
+
+    let mut terms = Vec::new();
+    let mut links = Vec::new();
+    for r in rows {
+        let row_id = row_id_of(r)?;
+        let SearchKeys {
+            terms: keys,
+            links: object_links,
+        } = search_keys(r.object);
+        terms.extend(keys.into_iter().map(|(field, value)| {
+            vec![
+                Arg::Int(row_id),
+                Arg::Text(field.name().to_string()),
+                Arg::Text(value),
+            ]
+        }));
+        links.extend(object_links.into_iter().map(|link| {
+            vec![
+                Arg::Int(row_id),
+                Arg::Text(link.kind),
+                Arg::Text(link.source),
+                Arg::Text(link.target),
+            ]
+        }));
+    }
+    insert_rows(tx, "search_terms (row_id, field, value)", terms).await?;
+    insert_rows(
+        tx,
+        "search_links (row_id, kind, source_id, target_id)",
+        links,
+    )
+    .await?;
+
+    let detail = match distribution {
+        Distribution::OwnOrg => "own organisation".to_string(),
+        Distribution::Group(group) => format!("group {group}"),
+        Distribution::AllMembers => "all members".to_string(),
+        Distribution::Named(recipients) => format!("named {recipients:?}"),
+    };
+    let audit = rows
+        .iter()
+        .map(|r| {
+            vec![
+                Arg::Text(date_added.to_string()),
+                Arg::Int(caller.org),
+                Arg::Int(caller.token_id),
+                Arg::Text("share".to_string()),
+                Arg::Text(r.checked.id.clone()),
+                Arg::Text(detail.clone()),
+            ]
+        })
+        .collect();
+    insert_rows(
+        tx,
+        "audit_log (at, org_id, token_id, action, target, detail)",
+        audit,
+    )
+    .await?;
+    Ok(())
+}
+
+/// Inserts `rows` into `table (columns)` in chunks of [`ROW_CHUNK`].
+pub(crate) async fn insert_rows(tx: &mut Tx, table: &str, rows: Vec<Vec<Arg>>) -> Result<()> {
+    for chunk in rows.chunks(ROW_CHUNK) {
+        let mut sql = Sql::new(&format!("INSERT INTO {table} VALUES "));
+        sql.bind_rows(chunk.iter().cloned());
+        sql.query().execute(&mut **tx).await?;
+    }
+    Ok(())
+}
