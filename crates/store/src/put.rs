@@ -15,6 +15,7 @@ use sqlx::Row;
 
 use crate::access::{Distribution, check_distribution};
 use crate::error::StoreError;
+use crate::schema::Backend;
 use crate::search::ActivePeriod;
 use crate::stix_check::{self, display_timestamp, now_timestamp};
 use crate::store::{Arg, Sql, Tx};
@@ -22,11 +23,16 @@ use crate::types::{Caller, PutOutcome};
 
 type Result<T> = std::result::Result<T, StoreError>;
 
-/// Objects per statement: 17 bound columns each stays far below the bound
-/// parameter limits of SQLite (32,766) and PostgreSQL (65,535).
-const CHUNK: usize = 500;
-/// Rows per statement for the three-column tables (terms, links, audit).
-const ROW_CHUNK: usize = 2_000;
+/// Bound parameters per statement. SQLite looks a `$N` parameter up by
+/// name in a list, so binding costs grow with the square of the count:
+/// keep its statements near the classic 999 limit. PostgreSQL binds by
+/// position and takes large statements well.
+pub(crate) fn params_per_statement(backend: Backend) -> usize {
+    match backend {
+        Backend::Sqlite => 999,
+        Backend::Postgres => 16_000,
+    }
+}
 
 /// A version about to be stored.
 struct NewRow<'a> {
@@ -45,6 +51,7 @@ type Held = HashMap<String, Vec<(i64, String, bool)>>;
 /// outcome per object, in order.
 pub(crate) async fn put_batch(
     tx: &mut Tx,
+    backend: Backend,
     caller: &Caller,
     objects: &[Value],
     distribution: &Distribution,
@@ -65,7 +72,8 @@ pub(crate) async fn put_batch(
             },
         }
     }
-    let mut held = held_versions(tx, valid.iter().map(|(_, c)| c.id.as_str())).await?;
+    let max_params = params_per_statement(backend);
+    let mut held = held_versions(tx, max_params, valid.iter().map(|(_, c)| c.id.as_str())).await?;
 
     let mut new_rows = Vec::new();
     for (index, checked) in valid {
@@ -105,8 +113,9 @@ pub(crate) async fn put_batch(
             superseded,
         });
     }
-    for chunk in new_rows.chunks(CHUNK) {
-        write_chunk(tx, caller, chunk, distribution, &date_added).await?;
+    // 17 parameters per object row.
+    for chunk in new_rows.chunks((max_params / 17).max(1)) {
+        write_chunk(tx, max_params, caller, chunk, distribution, &date_added).await?;
     }
     outcomes
         .into_iter()
@@ -118,12 +127,16 @@ pub(crate) async fn put_batch(
 }
 
 /// The versions already held of `ids`.
-async fn held_versions(tx: &mut Tx, ids: impl Iterator<Item = &str>) -> Result<Held> {
+async fn held_versions(
+    tx: &mut Tx,
+    max_params: usize,
+    ids: impl Iterator<Item = &str>,
+) -> Result<Held> {
     let mut distinct: Vec<String> = ids.map(str::to_string).collect();
     distinct.sort_unstable();
     distinct.dedup();
     let mut held = Held::new();
-    for chunk in distinct.chunks(CHUNK) {
+    for chunk in distinct.chunks(max_params) {
         let mut sql =
             Sql::new("SELECT stix_id, owner_org, version, deleted FROM objects WHERE stix_id IN ");
         sql.bind_list(chunk);
@@ -182,9 +195,10 @@ fn decide(
     None
 }
 
-/// Writes up to [`CHUNK`] new versions with one statement per table.
+/// Writes one chunk of new versions with one statement per table.
 async fn write_chunk(
     tx: &mut Tx,
+    max_params: usize,
     caller: &Caller,
     rows: &[NewRow<'_>],
     distribution: &Distribution,
@@ -287,7 +301,7 @@ async fn write_chunk(
                     .map(|org| vec![Arg::Int(row_id), Arg::Int(*org)]),
             );
         }
-        for chunk in pairs.chunks(ROW_CHUNK) {
+        for chunk in pairs.chunks(max_params / 2) {
             let mut sql = Sql::new("INSERT INTO object_recipients (row_id, org_id) VALUES ");
             sql.bind_rows(chunk.iter().cloned());
             sql.query().execute(&mut **tx).await.map_err(|e| {
@@ -320,9 +334,10 @@ async fn write_chunk(
             ]
         }));
     }
-    insert_rows(tx, "search_terms (row_id, field, value)", terms).await?;
+    insert_rows(tx, max_params, "search_terms (row_id, field, value)", terms).await?;
     insert_rows(
         tx,
+        max_params,
         "search_links (row_id, kind, source_id, target_id)",
         links,
     )
@@ -349,6 +364,7 @@ async fn write_chunk(
         .collect();
     insert_rows(
         tx,
+        max_params,
         "audit_log (at, org_id, token_id, action, target, detail)",
         audit,
     )
@@ -356,9 +372,16 @@ async fn write_chunk(
     Ok(())
 }
 
-/// Inserts `rows` into `table (columns)` in chunks of [`ROW_CHUNK`].
-pub(crate) async fn insert_rows(tx: &mut Tx, table: &str, rows: Vec<Vec<Arg>>) -> Result<()> {
-    for chunk in rows.chunks(ROW_CHUNK) {
+/// Inserts `rows` into `table (columns)`, at most `max_params` bound
+/// parameters per statement.
+pub(crate) async fn insert_rows(
+    tx: &mut Tx,
+    max_params: usize,
+    table: &str,
+    rows: Vec<Vec<Arg>>,
+) -> Result<()> {
+    let width = rows.first().map_or(1, Vec::len).max(1);
+    for chunk in rows.chunks((max_params / width).max(1)) {
         let mut sql = Sql::new(&format!("INSERT INTO {table} VALUES "));
         sql.bind_rows(chunk.iter().cloned());
         sql.query().execute(&mut **tx).await?;

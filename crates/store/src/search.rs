@@ -15,7 +15,8 @@ pub use crosswatch_stix::search::Field as SearchField;
 
 use crate::access::{OrgId, visible_sql};
 use crate::error::StoreError;
-use crate::put::insert_rows;
+use crate::put::{insert_rows, params_per_statement};
+use crate::schema::Backend;
 use crate::stix_check::normalize_timestamp;
 use crate::store::{Arg, MAX_PAGE, Sql, Store, Tx, object_from_row, push_filters};
 use crate::types::{ObjectPage, ObjectQuery, Scope};
@@ -71,7 +72,13 @@ impl ActivePeriod {
 }
 
 /// Adds the search keys of one stored version.
-pub(crate) async fn index_object(tx: &mut Tx, row_id: i64, object: &Value) -> Result<()> {
+pub(crate) async fn index_object(
+    tx: &mut Tx,
+    backend: Backend,
+    row_id: i64,
+    object: &Value,
+) -> Result<()> {
+    let max_params = params_per_statement(backend);
     let SearchKeys { terms, links } = search_keys(object);
     let terms = terms
         .into_iter()
@@ -83,7 +90,7 @@ pub(crate) async fn index_object(tx: &mut Tx, row_id: i64, object: &Value) -> Re
             ]
         })
         .collect();
-    insert_rows(tx, "search_terms (row_id, field, value)", terms).await?;
+    insert_rows(tx, max_params, "search_terms (row_id, field, value)", terms).await?;
     let links = links
         .into_iter()
         .map(|link| {
@@ -97,6 +104,7 @@ pub(crate) async fn index_object(tx: &mut Tx, row_id: i64, object: &Value) -> Re
         .collect();
     insert_rows(
         tx,
+        max_params,
         "search_links (row_id, kind, source_id, target_id)",
         links,
     )
@@ -182,7 +190,7 @@ impl Store {
                     .bind(row_id)
                     .execute(&mut *tx)
                     .await?;
-                index_object(&mut tx, row_id, &object).await?;
+                index_object(&mut tx, self.backend(), row_id, &object).await?;
                 indexed += 1;
             }
             tx.commit().await?;

@@ -639,7 +639,8 @@ impl Store {
             )));
         }
         let (_guard, mut tx) = self.begin_write().await?;
-        let outcomes = crate::put::put_batch(&mut tx, caller, objects, distribution).await?;
+        let outcomes =
+            crate::put::put_batch(&mut tx, self.backend, caller, objects, distribution).await?;
         tx.commit().await?;
         let stored = outcomes
             .iter()
