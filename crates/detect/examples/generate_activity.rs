@@ -18,6 +18,10 @@
 //! ```text
 //! generate_activity 1000000 20240601 texts > posts.csv
 //! ```
+//!
+//! With `images` it writes `message_id,user_id,image_hash,timestamp`: PDQ-like
+//! 256-bit hashes, unique for organic posts, and copies with up to 16 bits
+//! flipped for viral images (any time) and coordinated bursts (within 30 s).
 
 use std::io::{BufWriter, Write};
 
@@ -80,8 +84,10 @@ fn main() -> std::io::Result<()> {
         .nth(2)
         .and_then(|a| a.parse().ok())
         .unwrap_or(20_240_601);
-    if std::env::args().nth(3).as_deref() == Some("texts") {
-        return write_texts(rows, seed);
+    match std::env::args().nth(3).as_deref() {
+        Some("texts") => return write_texts(rows, seed),
+        Some("images") => return write_images(rows, seed),
+        _ => {}
     }
     let mut rng = Rng(seed);
     let accounts = (rows / 20).max(10);
@@ -287,6 +293,77 @@ fn write_texts(rows: u64, seed: u64) -> std::io::Result<()> {
             let account = rng.skewed(accounts - group_accounts, 3);
             let text = original_text(&mut rng).join(" ");
             write_post(&mut out, &mut id, account, &text, rng.below(SPAN))?;
+        }
+    }
+    out.flush()
+}
+
+/// A 256-bit hash as 64 hex digits, `flips` random bits away from `base`.
+fn image_hash(rng: &mut Rng, base: [u64; 4], flips: u64) -> String {
+    let mut words = base;
+    for _ in 0..flips {
+        let bit = rng.below(256);
+        words[(bit / 64) as usize] ^= 1 << (bit % 64);
+    }
+    words.iter().map(|word| format!("{word:016x}")).collect()
+}
+
+/// Image posts for co-image benchmarks (see the module documentation).
+fn write_images(rows: u64, seed: u64) -> std::io::Result<()> {
+    let mut rng = Rng(seed);
+    let accounts = (rows / 20).max(10);
+    let group_accounts = accounts / 200;
+    let groups = coordinated_groups(&mut rng, accounts, group_accounts);
+    let random_image = |rng: &mut Rng| [rng.next(), rng.next(), rng.next(), rng.next()];
+    let campaigns: Vec<[u64; 4]> = (0..(rows / 2000).max(4))
+        .map(|_| random_image(&mut rng))
+        .collect();
+    let viral: Vec<[u64; 4]> = (0..(rows / 500).max(4))
+        .map(|_| random_image(&mut rng))
+        .collect();
+    let mut out = BufWriter::with_capacity(1 << 20, std::io::stdout().lock());
+    writeln!(out, "message_id,user_id,image_hash,timestamp")?;
+    let mut id = 0u64;
+    fn post(
+        out: &mut impl Write,
+        id: &mut u64,
+        account: u64,
+        hash: &str,
+        time: u64,
+    ) -> std::io::Result<()> {
+        writeln!(out, "{id},u{account},{hash},{time}")?;
+        *id += 1;
+        Ok(())
+    }
+    while id < rows {
+        let roll = rng.below(1000);
+        if !groups.is_empty() && roll < 4 {
+            let group = &groups[rng.below(groups.len() as u64) as usize];
+            let campaign = campaigns[rng.below(campaigns.len() as u64) as usize];
+            let start = rng.below(SPAN);
+            for &member in group {
+                if id < rows && rng.below(10) < 8 {
+                    let flips = rng.below(17);
+                    let hash = image_hash(&mut rng, campaign, flips);
+                    post(&mut out, &mut id, member, &hash, start + rng.below(31))?;
+                }
+            }
+        } else if roll < 64 {
+            let account = rng.skewed(accounts - group_accounts, 3);
+            let source = viral[rng.skewed(viral.len() as u64, 2) as usize];
+            let flips = rng.below(13);
+            let hash = image_hash(&mut rng, source, flips);
+            post(&mut out, &mut id, account, &hash, rng.below(SPAN))?;
+        } else {
+            let account = rng.skewed(accounts - group_accounts, 3);
+            let image = random_image(&mut rng);
+            post(
+                &mut out,
+                &mut id,
+                account,
+                &image_hash(&mut rng, image, 0),
+                rng.below(SPAN),
+            )?;
         }
     }
     out.flush()

@@ -19,8 +19,8 @@
 //! # Near duplicates
 //!
 //! Co-image and co-text can also pair messages whose objects are merely
-//! close ([`near`]): PDQ hashes within a Hamming distance (found exactly with
-//! `crosswatch_pdq::PdqIndex`), or texts whose word-token sets (the toolkit's
+//! close ([`near`]): PDQ hashes within a Hamming distance (found exactly by
+//! `crosswatch_pdq`'s multi-index self-join), or texts whose word-token sets (the toolkit's
 //! tokens: words, punctuation marks, emoji) reach a Jaccard threshold, as in
 //! the toolkit's `co_similar_tweet` network. Text candidates come from
 //! MinHash/LSH (`crosswatch_minhash`) or exact prefix filtering, and every

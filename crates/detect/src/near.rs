@@ -34,11 +34,13 @@
 //!
 //! # Finding near pairs
 //!
-//! * **Images** — every distinct key that parses as a 64-digit PDQ hash goes
-//!   into a [`crosswatch_pdq::PdqIndex`] (multi-index hashing, exact), and
-//!   each is queried at `max_distance`. Keys that are not PDQ hashes are
-//!   compared exactly only and counted in [`NearReport::not_comparable`].
-//!   Groups are exactly the components of the near relation.
+//! * **Images** — every pair of distinct keys that parse as 64-digit PDQ
+//!   hashes within `max_distance` bits is found exactly by
+//!   [`crosswatch_pdq::for_each_pair_within`] (the multi-index principle of
+//!   `crosswatch_pdq::PdqIndex` run as a self-join, one chunk position per
+//!   thread). Keys that are not PDQ hashes are compared exactly only and
+//!   counted in [`NearReport::not_comparable`]. Groups are exactly the
+//!   components of the near relation.
 //! * **Texts** — each distinct normalised text becomes its set of word
 //!   tokens ([`crate::canon::similarity_tokens`], coordination-network-
 //!   toolkit's tokeniser), interned to exact ids. Candidate pairs come from
@@ -59,7 +61,7 @@ use std::collections::HashSet;
 use std::hash::BuildHasherDefault;
 
 use crosswatch_minhash::{BandKeys, LshParams, MinHashConfig, MinHashError, MinHasher};
-use crosswatch_pdq::{PdqHash, PdqIndex};
+use crosswatch_pdq::{JOIN_PARTS, PdqHash, for_each_pair_within};
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -382,7 +384,8 @@ fn regroup(
     });
 }
 
-/// Keys handled per parallel batch, bounding the memory of collected hits.
+/// Keys handled per parallel batch, bounding the memory of collected
+/// candidates.
 const BATCH: usize = 1 << 16;
 
 /// Groups PDQ hash keys within `max_distance` bits.
@@ -393,37 +396,35 @@ fn hamming_groups(
     groups: &mut Groups,
 ) -> Result<(Relation, NearReport), DetectError> {
     let mut hashes: Vec<Option<PdqHash>> = vec![None; objects.len()];
-    let mut entries: Vec<(u32, PdqHash)> = Vec::with_capacity(used.len());
+    let mut ids: Vec<u32> = Vec::with_capacity(used.len());
+    let mut batch: Vec<PdqHash> = Vec::with_capacity(used.len());
     for &id in used {
         if let Ok(hash) = PdqHash::from_hex(objects.get(id)) {
             hashes[id as usize] = Some(hash);
-            entries.push((id, hash));
+            ids.push(id);
+            batch.push(hash);
         }
     }
     let mut report = NearReport {
-        not_comparable: (used.len() - entries.len()) as u64,
+        not_comparable: (used.len() - ids.len()) as u64,
         ..NearReport::default()
     };
-    let index = PdqIndex::from_entries(entries.iter().copied())
-        .map_err(|err| DetectError::Similarity(err.to_string()))?;
-    for batch in entries.chunks(BATCH) {
-        let hits: Vec<Vec<u32>> = batch
-            .par_iter()
-            .map(|&(id, hash)| {
-                index
-                    .query(&hash, max_distance)
-                    .into_iter()
-                    .map(|(other, _)| other)
-                    .filter(|&other| other > id)
-                    .collect()
-            })
-            .collect();
-        for (&(id, _), near) in batch.iter().zip(hits) {
-            report.candidate_pairs += near.len() as u64;
-            for other in near {
-                // The index has verified the distance already.
-                groups.union(id, other);
-            }
+    // The join's parts are independent: one per thread, in a fixed order.
+    let parts: Vec<Vec<(u32, u32)>> = (0..JOIN_PARTS)
+        .into_par_iter()
+        .map(|part| {
+            let mut pairs = Vec::new();
+            for_each_pair_within(&batch, max_distance, part, |left, right, _| {
+                pairs.push((left, right));
+            });
+            pairs
+        })
+        .collect();
+    for pairs in parts {
+        report.candidate_pairs += pairs.len() as u64;
+        for (left, right) in pairs {
+            // The join has verified the distance already.
+            groups.union(ids[left as usize], ids[right as usize]);
         }
     }
     report.verified_pairs = report.candidate_pairs;

@@ -16,7 +16,7 @@
 use crate::error::PdqError;
 use crate::hash::PdqHash;
 
-const CHUNKS: usize = 16;
+pub(crate) const CHUNKS: usize = 16;
 const CHUNK_BITS: u32 = 16;
 const BUCKETS_PER_CHUNK: usize = 1 << CHUNK_BITS;
 
@@ -50,12 +50,12 @@ impl<Id> Default for PdqIndex<Id> {
 
 /// The 16-bit chunk `chunk` (0..16) of a hash in word form.
 #[inline]
-fn chunk_value(words: &[u64; 4], chunk: usize) -> u16 {
+pub(crate) fn chunk_value(words: &[u64; 4], chunk: usize) -> u16 {
     (words[chunk / 4] >> (48 - 16 * (chunk % 4))) as u16
 }
 
 #[inline]
-fn distance(a: &[u64; 4], b: &[u64; 4]) -> u32 {
+pub(crate) fn distance(a: &[u64; 4], b: &[u64; 4]) -> u32 {
     (a[0] ^ b[0]).count_ones()
         + (a[1] ^ b[1]).count_ones()
         + (a[2] ^ b[2]).count_ones()
@@ -64,7 +64,7 @@ fn distance(a: &[u64; 4], b: &[u64; 4]) -> u32 {
 
 /// Calls `visit` with every 16-bit value within `radius` bits of `centre`
 /// (radius 0..=2 in practice), each once.
-fn for_each_neighbour(centre: u16, radius: u32, mut visit: impl FnMut(u16)) {
+pub(crate) fn for_each_neighbour(centre: u16, radius: u32, mut visit: impl FnMut(u16)) {
     visit(centre);
     if radius == 0 {
         return;

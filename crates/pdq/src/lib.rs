@@ -15,7 +15,10 @@
 //! [`MATCH_DISTANCE_THRESHOLD`]).
 //!
 //! Matching: [`PdqIndex`] answers "which bank entries lie within distance d"
-//! exactly, with inserts and removals in place, for banks of millions.
+//! exactly, with inserts and removals in place, for banks of millions;
+//! [`for_each_pair_within`] finds every pair of a batch within distance d
+//! (a self-join on the same multi-index principle, split into parts that
+//! can run on separate threads).
 //!
 //! ```
 //! use crosswatch_pdq::{hash_rgb, PdqHash, PdqIndex, MATCH_DISTANCE_THRESHOLD};
@@ -48,6 +51,7 @@ mod error;
 mod hash;
 mod hashing;
 mod index;
+mod join;
 mod median;
 
 pub use dct::Orientation;
@@ -59,6 +63,7 @@ pub use hashing::{
     hash_pixels_prescaled, hash_rgb, quality_metric,
 };
 pub use index::PdqIndex;
+pub use join::{JOIN_PARTS, for_each_pair_within};
 
 /// Largest Hamming distance at which two PDQ hashes are taken to show the
 /// same image (Meta's recommended threshold).
