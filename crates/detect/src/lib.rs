@@ -215,7 +215,7 @@ pub enum DetectError {
     #[error("input/output: {0}")]
     Io(String),
     /// A Parquet file could not be read.
-    #[error("parquet: {0}")]
+    #[error("{0}")]
     Parquet(String),
     /// A near-matching setting does not fit the network or is out of range.
     #[error("{0}")]

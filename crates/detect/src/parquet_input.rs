@@ -65,7 +65,11 @@ pub fn read_parquet<R: ChunkReader + 'static>(
     mapping: &ColumnMapping,
     rules: Canonicalisers,
 ) -> Result<Activity, DetectError> {
-    let file = SerializedFileReader::new(reader).map_err(parquet_error)?;
+    let file = SerializedFileReader::new(reader).map_err(|err| {
+        DetectError::Parquet(format!(
+            "{err}; is this a Parquet file? (the file extension or --format picks the reader)"
+        ))
+    })?;
     let schema = file.metadata().file_metadata().schema();
     let fields = schema.get_fields();
     let names: Vec<String> = fields.iter().map(|field| field.name().to_owned()).collect();
@@ -236,6 +240,9 @@ mod tests {
             Canonicalisers::default(),
         )
         .unwrap_err();
-        assert!(error.to_string().starts_with("parquet: "), "{error}");
+        assert!(
+            error.to_string().contains("is this a Parquet file?"),
+            "{error}"
+        );
     }
 }

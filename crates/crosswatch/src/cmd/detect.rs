@@ -100,7 +100,12 @@ pub struct DetectArgs {
     /// lightly edited copies fall well within it, unrelated images almost
     /// never do. Values that are not 64-digit hex PDQ hashes are compared
     /// exactly.
-    #[arg(long, value_name = "D", default_value_t = crosswatch_pdq::MATCH_DISTANCE_THRESHOLD)]
+    #[arg(
+        long,
+        value_name = "D",
+        default_value_t = crosswatch_pdq::MATCH_DISTANCE_THRESHOLD,
+        value_parser = clap::value_parser!(u32).range(0..=256)
+    )]
     pub max_distance: u32,
 
     /// co-text: two texts count as the same when the Jaccard similarity of
@@ -320,8 +325,13 @@ fn run_inner(args: DetectArgs) -> anyhow::Result<()> {
     if kinds.is_empty() {
         bail!("give at least one --network");
     }
-    if args.similarity.is_some() && !kinds.contains(&NetworkKind::CoText) {
-        bail!("--similarity compares texts: add --network co-text");
+    if let Some(threshold) = args.similarity {
+        if !kinds.contains(&NetworkKind::CoText) {
+            bail!("--similarity compares texts: add --network co-text");
+        }
+        if !(threshold > 0.0 && threshold <= 1.0) {
+            bail!("--similarity must be greater than 0 and at most 1 (e.g. 0.8), got {threshold}");
+        }
     }
     let rules = if args.verbatim_urls {
         Canonicalisers {
