@@ -656,3 +656,61 @@ fn lightly_edited_copies_pair_and_report_their_group() {
         .collect();
     assert_eq!(names, vec![("a", "b"), ("a", "c"), ("b", "c")]);
 }
+
+#[test]
+fn near_grouping_is_identical_across_thread_counts() {
+    let words = [
+        "vote", "now", "the", "poll", "is", "rigged", "share", "!", "fast", "today",
+    ];
+    let mut state = 17u64;
+    let mut next = move || {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (state >> 33) as usize
+    };
+    let mut rows = Vec::new();
+    for _ in 0..600 {
+        let text: Vec<&str> = (0..3 + next() % 5)
+            .map(|_| words[next() % words.len()])
+            .collect();
+        rows.push((format!("acc{}", next() % 40), text.join(" "), next() % 900));
+    }
+    for candidates in [
+        crate::TextCandidates::MinHash,
+        crate::TextCandidates::Exhaustive,
+    ] {
+        let run = |threads: usize| {
+            crate::with_threads(threads, || {
+                let mut builder =
+                    ActivityBuilder::new(NetworkKind::CoText, Canonicalisers::default());
+                for (line, (account, text, time)) in rows.iter().enumerate() {
+                    builder.push_row(
+                        line as u64 + 2,
+                        Some(account),
+                        Some(text),
+                        Some(&time.to_string()),
+                    );
+                }
+                let mut activity = builder.finish();
+                crate::group_near_duplicates(
+                    &mut activity,
+                    crate::Similarity::Jaccard {
+                        threshold: 0.6,
+                        candidates,
+                    },
+                )
+                .unwrap();
+                let report = activity.near.as_ref().unwrap().report.clone();
+                let table = compute_pairs(&mut activity, 30.0);
+                (report, table)
+            })
+            .unwrap()
+        };
+        let reference = run(1);
+        assert!(reference.0.groups > 0 && !reference.1.pairs.is_empty());
+        for threads in [2, 4] {
+            assert_eq!(run(threads), reference, "{candidates:?}, {threads} threads");
+        }
+    }
+}
