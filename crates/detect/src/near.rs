@@ -26,11 +26,11 @@
 //! on the spot ([`NearGroups::related`]). A group holding a single key costs
 //! nothing extra.
 //!
-//! Near pairs are never stored: a family of `m` lightly edited copies has
-//! up to `m²/2` of them, while only the few posted within one window of each
-//! other matter. Groups are built with a union-find that skips candidates
-//! already in one group, and nearness of two keys met in the window is
-//! recomputed from their hashes or token sets.
+//! Near pairs are not kept: a family of `m` lightly edited copies has up to
+//! `m²/2` of them, while only the few posted within one window of each
+//! other matter. Groups are built with a union-find (for text it skips
+//! candidates already in one group), and nearness of two keys met in the
+//! window is recomputed from their hashes or token sets.
 //!
 //! # Finding near pairs
 //!
@@ -54,8 +54,28 @@
 //!   pair is missed only when no chain of verified candidates links its two
 //!   keys into one group; with prefix filtering nothing is missed.
 //!
-//! All of it is deterministic: groups are components of a fixed relation, named by
-//! their smallest key id, and nothing depends on the thread count.
+//! All of it is deterministic: groups are components of a fixed relation,
+//! named by their smallest key id, and nothing depends on the thread count.
+//!
+//! ```
+//! use crosswatch_detect::canon::Canonicalisers;
+//! use crosswatch_detect::input::ActivityBuilder;
+//! use crosswatch_detect::network::compute_pairs;
+//! use crosswatch_detect::{NetworkKind, Similarity, TextCandidates, group_near_duplicates};
+//!
+//! let mut builder = ActivityBuilder::new(NetworkKind::CoText, Canonicalisers::default());
+//! builder.push_row(2, Some("a"), Some("The vote was rigged, share before they delete it"), Some("0"));
+//! builder.push_row(3, Some("b"), Some("the vote was RIGGED! share before they delete it"), Some("5"));
+//! builder.push_row(4, Some("c"), Some("Lovely weather at the beach"), Some("9"));
+//! let mut activity = builder.finish();
+//! let similarity = Similarity::Jaccard { threshold: 0.8, candidates: TextCandidates::MinHash };
+//! group_near_duplicates(&mut activity, similarity)?;
+//! let table = compute_pairs(&mut activity, 60.0);
+//! // a and b posted near-identical texts 5 s apart: one pair, one message each way.
+//! assert_eq!(table.pairs.len(), 1);
+//! assert_eq!((table.pairs[0].1.forward, table.pairs[0].1.backward), (1, 1));
+//! # Ok::<(), crosswatch_detect::DetectError>(())
+//! ```
 
 use std::collections::HashSet;
 use std::hash::BuildHasherDefault;
