@@ -19,6 +19,7 @@ pub mod config;
 pub mod error;
 pub mod media;
 pub mod metrics;
+pub mod page;
 pub mod rest;
 mod server;
 pub mod share;

@@ -332,12 +332,7 @@ impl NodeStore {
                 .query_map([&hub], |row| row.get::<_, String>(0))?
                 .filter_map(|json| json.ok().and_then(|j| serde_json::from_str(&j).ok()))
                 .collect();
-            let bundle = json!({
-                "type": "bundle",
-                "id": format!("bundle--{}", Uuid::new_v4()),
-                "objects": objects,
-            });
-            let Ok(imported) = crosswatch_stix::import::import_value(&bundle) else {
+            let Some(imported) = import_objects(objects) else {
                 continue;
             };
             for incident in imported.incidents {
@@ -1223,18 +1218,19 @@ fn derive(
     Ok(active)
 }
 
-/// Imports a one-incident bundle built from loose objects.
-fn import_single(objects: Vec<Value>) -> Option<crosswatch_model::Incident> {
+/// Imports loose objects as one bundle.
+fn import_objects(objects: Vec<Value>) -> Option<crosswatch_stix::ImportedBundle> {
     let bundle = json!({
         "type": "bundle",
         "id": format!("bundle--{}", Uuid::new_v4()),
         "objects": objects,
     });
-    crosswatch_stix::import::import_value(&bundle)
-        .ok()?
-        .incidents
-        .into_iter()
-        .next()
+    crosswatch_stix::import::import_value(&bundle).ok()
+}
+
+/// Imports a one-incident bundle built from loose objects.
+fn import_single(objects: Vec<Value>) -> Option<crosswatch_model::Incident> {
+    import_objects(objects)?.incidents.into_iter().next()
 }
 
 /// The matchable indicator a signal object carries: an `indicator` with a

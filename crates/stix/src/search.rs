@@ -47,15 +47,6 @@ pub enum Field {
 }
 
 impl Field {
-    /// Every field, in a fixed order.
-    pub const ALL: [Field; 5] = [
-        Field::Value,
-        Field::Kind,
-        Field::Platform,
-        Field::Technique,
-        Field::Country,
-    ];
-
     /// The name stored in the index and used as a query parameter.
     pub fn name(self) -> &'static str {
         match self {
@@ -76,16 +67,6 @@ impl Field {
             Field::Technique => &["uses", "indicates"],
             Field::Country => &["targets"],
         }
-    }
-}
-
-impl FromStr for Field {
-    type Err = String;
-    fn from_str(text: &str) -> Result<Field, String> {
-        Field::ALL
-            .into_iter()
-            .find(|f| f.name() == text)
-            .ok_or_else(|| format!("unknown search field `{text}`"))
     }
 }
 

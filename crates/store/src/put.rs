@@ -313,26 +313,9 @@ async fn write_chunk(
     let mut terms = Vec::new();
     let mut links = Vec::new();
     for r in rows {
-        let row_id = row_id_of(r)?;
-        let SearchKeys {
-            terms: keys,
-            links: object_links,
-        } = search_keys(r.object);
-        terms.extend(keys.into_iter().map(|(field, value)| {
-            vec![
-                Arg::Int(row_id),
-                Arg::Text(field.name().to_string()),
-                Arg::Text(value),
-            ]
-        }));
-        links.extend(object_links.into_iter().map(|link| {
-            vec![
-                Arg::Int(row_id),
-                Arg::Text(link.kind),
-                Arg::Text(link.source),
-                Arg::Text(link.target),
-            ]
-        }));
+        let (object_terms, object_links) = search_rows(row_id_of(r)?, r.object);
+        terms.extend(object_terms);
+        links.extend(object_links);
     }
     insert_rows(tx, max_params, "search_terms (row_id, field, value)", terms).await?;
     insert_rows(
@@ -370,6 +353,33 @@ async fn write_chunk(
     )
     .await?;
     Ok(())
+}
+
+/// The `search_terms` and `search_links` rows of one stored version.
+pub(crate) fn search_rows(row_id: i64, object: &Value) -> (Vec<Vec<Arg>>, Vec<Vec<Arg>>) {
+    let SearchKeys { terms, links } = search_keys(object);
+    let terms = terms
+        .into_iter()
+        .map(|(field, value)| {
+            vec![
+                Arg::Int(row_id),
+                Arg::Text(field.name().to_string()),
+                Arg::Text(value),
+            ]
+        })
+        .collect();
+    let links = links
+        .into_iter()
+        .map(|link| {
+            vec![
+                Arg::Int(row_id),
+                Arg::Text(link.kind),
+                Arg::Text(link.source),
+                Arg::Text(link.target),
+            ]
+        })
+        .collect();
+    (terms, links)
 }
 
 /// Inserts `rows` into `table (columns)`, at most `max_params` bound

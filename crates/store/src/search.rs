@@ -7,7 +7,6 @@
 //! TAXII read, so the visibility rule and the latest-version rule are the
 //! ones every other read path uses; terms only narrow it.
 
-use crosswatch_stix::search::{SearchKeys, search_keys};
 use serde_json::Value;
 use sqlx::{Executor, Row};
 
@@ -15,10 +14,10 @@ pub use crosswatch_stix::search::Field as SearchField;
 
 use crate::access::{OrgId, visible_sql};
 use crate::error::StoreError;
-use crate::put::{insert_rows, params_per_statement};
+use crate::put::{insert_rows, params_per_statement, search_rows};
 use crate::schema::Backend;
 use crate::stix_check::normalize_timestamp;
-use crate::store::{Arg, MAX_PAGE, Sql, Store, Tx, object_from_row, push_filters};
+use crate::store::{MAX_PAGE, Sql, Store, Tx, object_from_row, push_filters};
 use crate::types::{ObjectPage, ObjectQuery, Scope};
 
 type Result<T> = std::result::Result<T, StoreError>;
@@ -79,29 +78,8 @@ pub(crate) async fn index_object(
     object: &Value,
 ) -> Result<()> {
     let max_params = params_per_statement(backend);
-    let SearchKeys { terms, links } = search_keys(object);
-    let terms = terms
-        .into_iter()
-        .map(|(field, value)| {
-            vec![
-                Arg::Int(row_id),
-                Arg::Text(field.name().to_string()),
-                Arg::Text(value),
-            ]
-        })
-        .collect();
+    let (terms, links) = search_rows(row_id, object);
     insert_rows(tx, max_params, "search_terms (row_id, field, value)", terms).await?;
-    let links = links
-        .into_iter()
-        .map(|link| {
-            vec![
-                Arg::Int(row_id),
-                Arg::Text(link.kind),
-                Arg::Text(link.source),
-                Arg::Text(link.target),
-            ]
-        })
-        .collect();
     insert_rows(
         tx,
         max_params,

@@ -19,6 +19,7 @@ use serde_json::{Value, json};
 use super::submission::{SubmitOptions, decode};
 use crate::auth::Auth;
 use crate::error::ApiError;
+use crate::page::objects_json;
 use crate::share::share_objects;
 use crate::state::AppState;
 use crate::taxii::collections::{ALL_MEMBERS_COLLECTION, Collection, collections_for};
@@ -277,7 +278,11 @@ async fn search(
             ),
         )
         .await?;
-    Ok(Json(page_json(&page)?).into_response())
+    Ok((
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        page_json(&page),
+    )
+        .into_response())
 }
 
 /// Parses a query string into `T`, with a message naming the problem.
@@ -293,18 +298,16 @@ fn serde_urlencoded_params<T: serde::de::DeserializeOwned>(
     Ok(query.0)
 }
 
-fn page_json(page: &ObjectPage) -> Result<Value, ApiError> {
-    let objects = page
-        .objects
-        .iter()
-        .map(|o| serde_json::from_str::<Value>(&o.raw))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| ApiError::from(crosswatch_store::StoreError::Corrupt(e.to_string())))?;
-    Ok(json!({
-        "objects": objects,
-        "more": page.more,
-        "next": page.next_cursor(),
-    }))
+/// `{"objects": [...], "more": …, "next": …}` with the stored objects spliced in.
+fn page_json(page: &ObjectPage) -> String {
+    let next = page
+        .next_cursor()
+        .map_or("null".to_string(), |next| next.to_string());
+    format!(
+        "{{\"objects\":{},\"more\":{},\"next\":{next}}}",
+        objects_json(page),
+        page.more
+    )
 }
 
 #[cfg(test)]

@@ -118,29 +118,17 @@ fn with_date_headers(mut response: Response, objects: &[StoredObject]) -> Respon
     response
 }
 
-/// The TAXII envelope of a page, with each object's stored JSON text
-/// spliced in as it is: the store wrote it with `serde_json`, so parsing
-/// and re-serialising every object would only cost time.
+/// The TAXII envelope of a page.
 fn envelope(page: &crosswatch_store::ObjectPage) -> String {
-    let objects_len: usize = page.objects.iter().map(|o| o.raw.len() + 1).sum();
-    let mut body = String::with_capacity(objects_len + 64);
-    body.push_str(if page.more {
-        "{\"more\":true,"
-    } else {
-        "{\"more\":false,"
-    });
-    if let Some(next) = page.next_cursor() {
-        body.push_str(&format!("\"next\":\"{next}\","));
-    }
-    body.push_str("\"objects\":[");
-    for (index, object) in page.objects.iter().enumerate() {
-        if index > 0 {
-            body.push(',');
-        }
-        body.push_str(&object.raw);
-    }
-    body.push_str("]}");
-    body
+    let next = page
+        .next_cursor()
+        .map(|next| format!("\"next\":\"{next}\","))
+        .unwrap_or_default();
+    format!(
+        "{{\"more\":{},{next}\"objects\":{}}}",
+        page.more,
+        crate::page::objects_json(page)
+    )
 }
 
 /// `GET /api1/collections/{id}/objects/`
