@@ -49,15 +49,31 @@ fn verbatim(value: &str) -> Option<String> {
 /// Splits a field that may hold several values (URLs, hashtags) into parts.
 pub(crate) fn split_values(kind: NetworkKind, value: &str) -> Vec<&str> {
     match kind {
-        NetworkKind::CoLink | NetworkKind::CoDomain => value
-            .split(|c: char| c.is_whitespace() || c == '|')
-            .filter(|part| !part.is_empty())
-            .collect(),
-        NetworkKind::CoHashtag => value
-            .split(|c: char| c.is_whitespace() || c == ',' || c == '|' || c == ';')
-            .filter(|part| !part.is_empty())
-            .collect(),
+        NetworkKind::CoLink | NetworkKind::CoDomain => split_on(value, b"|"),
+        NetworkKind::CoHashtag => split_on(value, b",|;"),
         _ => vec![value],
+    }
+}
+
+/// Splits on whitespace (as `char::is_whitespace`) and on the ASCII
+/// `separators`, dropping empty parts. ASCII text, the usual case, is split
+/// byte by byte; other text char by char, for its non-ASCII spaces.
+fn split_on<'a>(value: &'a str, separators: &[u8]) -> Vec<&'a str> {
+    if value.is_ascii() {
+        // ASCII whitespace as `char::is_whitespace` sees it: \t \n \v \f \r and space.
+        let splits = |byte: &u8| matches!(byte, b'\t'..=b'\r' | b' ') || separators.contains(byte);
+        value
+            .as_bytes()
+            .split(splits)
+            .filter(|part| !part.is_empty())
+            // Splitting ASCII text at ASCII bytes leaves valid UTF-8.
+            .filter_map(|part| std::str::from_utf8(part).ok())
+            .collect()
+    } else {
+        value
+            .split(|c: char| c.is_whitespace() || (c.is_ascii() && separators.contains(&(c as u8))))
+            .filter(|part| !part.is_empty())
+            .collect()
     }
 }
 
@@ -293,6 +309,18 @@ mod tests {
     }
 
     proptest! {
+        /// The byte-wise fast path splits exactly as the char-wise rule.
+        #[test]
+        fn splitting_equals_the_char_rule(value in "[a#| ,;\t\u{b}\u{a0}\u{3000}\u{e9}x]{0,24}") {
+            for (kind, separators) in [(NetworkKind::CoLink, "|"), (NetworkKind::CoHashtag, ",|;")] {
+                let naive: Vec<&str> = value
+                    .split(|c: char| c.is_whitespace() || separators.contains(c))
+                    .filter(|part| !part.is_empty())
+                    .collect();
+                prop_assert_eq!(split_values(kind, &value), naive);
+            }
+        }
+
         #[test]
         fn canonicalisers_never_panic(value in any::<String>()) {
             let _ = simple_canonical_url(&value);

@@ -134,12 +134,117 @@ pub struct Activity {
     pub near: Option<NearGroups>,
 }
 
+/// Rows whose fields are checked, timed and canonicalised but not yet
+/// interned. Preparing needs no shared state, so a reader can prepare one
+/// batch while another thread interns the previous one; interning batches in
+/// input order keeps ids in first-seen order.
+#[derive(Debug, Default)]
+pub(crate) struct PreparedBatch {
+    /// Account and key texts, end to end.
+    text: String,
+    /// Spans of `text` holding object keys, row by row.
+    keys: Vec<(usize, usize)>,
+    rows: Vec<PreparedRow>,
+}
+
+#[derive(Debug)]
+enum PreparedRow {
+    Skipped {
+        line: u64,
+        reason: SkipReason,
+    },
+    Kept {
+        /// Span of the account in the batch's text.
+        account: (usize, usize),
+        time: f64,
+        /// Range of the batch's `keys`: sorted, distinct, never empty.
+        keys: (usize, usize),
+    },
+}
+
+impl PreparedBatch {
+    fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    fn clear(&mut self) {
+        self.text.clear();
+        self.keys.clear();
+        self.rows.clear();
+    }
+
+    fn push_text(&mut self, text: &str) -> (usize, usize) {
+        let start = self.text.len();
+        self.text.push_str(text);
+        (start, self.text.len())
+    }
+
+    fn span(&self, (start, end): (usize, usize)) -> &str {
+        self.text.get(start..end).unwrap_or("")
+    }
+
+    fn skip(&mut self, line: u64, reason: SkipReason) {
+        self.rows.push(PreparedRow::Skipped { line, reason });
+    }
+
+    /// Checks and canonicalises one row (`line` is its 1-based line number,
+    /// for the skip report; `object` is ignored for co-post).
+    fn prepare(
+        &mut self,
+        kind: NetworkKind,
+        rules: &Canonicalisers,
+        line: u64,
+        account: Option<&str>,
+        object: Option<&str>,
+        time: Option<&str>,
+    ) {
+        let account = match account.map(str::trim).filter(|a| !a.is_empty()) {
+            Some(account) => account,
+            None => return self.skip(line, SkipReason::MissingAccount),
+        };
+        let time = match time.map(str::trim).filter(|t| !t.is_empty()) {
+            Some(raw) => match parse_time(raw) {
+                Some(time) => time,
+                None => return self.skip(line, SkipReason::BadTime),
+            },
+            None => return self.skip(line, SkipReason::MissingTime),
+        };
+        let first_key = self.keys.len();
+        if kind == NetworkKind::CoPost {
+            self.keys.push((self.text.len(), self.text.len()));
+        } else {
+            for value in split_values(kind, object.unwrap_or("")) {
+                if let Some(key) = object_key(kind, value, rules) {
+                    let span = self.push_text(&key);
+                    self.keys.push(span);
+                }
+            }
+        }
+        // Sort and de-duplicate this row's keys by their text.
+        let mut row_keys = self.keys.split_off(first_key);
+        row_keys.sort_unstable_by(|x, y| self.span(*x).cmp(self.span(*y)));
+        row_keys.dedup_by(|x, y| self.span(*x) == self.span(*y));
+        self.keys.append(&mut row_keys);
+        if self.keys.len() == first_key {
+            return self.skip(line, SkipReason::MissingObject);
+        }
+        let account = self.push_text(account);
+        self.rows.push(PreparedRow::Kept {
+            account,
+            time,
+            keys: (first_key, self.keys.len()),
+        });
+    }
+}
+
 /// Builds an [`Activity`] row by row; readers and tests feed it.
 #[derive(Debug)]
 pub struct ActivityBuilder {
     activity: Activity,
     rules: Canonicalisers,
     next_message: u32,
+    /// Reused for rows pushed one at a time.
+    scratch: PreparedBatch,
 }
 
 impl ActivityBuilder {
@@ -157,6 +262,7 @@ impl ActivityBuilder {
             },
             rules,
             next_message: 0,
+            scratch: PreparedBatch::default(),
         }
     }
 
@@ -169,53 +275,43 @@ impl ActivityBuilder {
         object: Option<&str>,
         time: Option<&str>,
     ) {
-        self.activity.rows_read += 1;
-        let kind = self.activity.kind;
-        let account = match account.map(str::trim).filter(|a| !a.is_empty()) {
-            Some(account) => account,
-            None => {
-                return self
-                    .activity
-                    .skipped
-                    .record(SkipReason::MissingAccount, line);
+        let mut batch = std::mem::take(&mut self.scratch);
+        batch.clear();
+        batch.prepare(self.activity.kind, &self.rules, line, account, object, time);
+        self.push_batch(&batch);
+        self.scratch = batch;
+    }
+
+    /// Interns a prepared batch, in row order.
+    fn push_batch(&mut self, batch: &PreparedBatch) {
+        for row in &batch.rows {
+            self.activity.rows_read += 1;
+            let (account, time, keys) = match *row {
+                PreparedRow::Skipped { line, reason } => {
+                    self.activity.skipped.record(reason, line);
+                    continue;
+                }
+                PreparedRow::Kept {
+                    account,
+                    time,
+                    keys,
+                } => (account, time, keys),
+            };
+            let account = self.activity.accounts.intern(batch.span(account));
+            let message = self.next_message;
+            self.next_message = self.next_message.saturating_add(1);
+            let keys = batch.keys.get(keys.0..keys.1).unwrap_or(&[]);
+            let multi_object = keys.len() > 1;
+            for &key in keys {
+                let object = self.activity.objects.intern(batch.span(key));
+                self.activity.shares.push(Share {
+                    account,
+                    object,
+                    message,
+                    multi_object,
+                    time,
+                });
             }
-        };
-        let time = match time.map(str::trim).filter(|t| !t.is_empty()) {
-            Some(raw) => match parse_time(raw) {
-                Some(time) => time,
-                None => return self.activity.skipped.record(SkipReason::BadTime, line),
-            },
-            None => return self.activity.skipped.record(SkipReason::MissingTime, line),
-        };
-        let mut keys: Vec<String> = if kind == NetworkKind::CoPost {
-            vec![String::new()]
-        } else {
-            split_values(kind, object.unwrap_or(""))
-                .into_iter()
-                .filter_map(|value| object_key(kind, value, &self.rules))
-                .collect()
-        };
-        keys.sort_unstable();
-        keys.dedup();
-        if keys.is_empty() {
-            return self
-                .activity
-                .skipped
-                .record(SkipReason::MissingObject, line);
-        }
-        let account = self.activity.accounts.intern(account);
-        let message = self.next_message;
-        self.next_message = self.next_message.saturating_add(1);
-        let multi_object = keys.len() > 1;
-        for key in keys {
-            let object = self.activity.objects.intern(&key);
-            self.activity.shares.push(Share {
-                account,
-                object,
-                message,
-                multi_object,
-                time,
-            });
         }
     }
 
@@ -278,12 +374,28 @@ fn missing_column_error(column: &str, available: Vec<String>) -> DetectError {
     }
 }
 
-/// Reads CSV (with a header row) from `reader`, streaming.
+/// Rows per prepared batch: large enough that handing a batch between
+/// threads costs nothing, small enough to stay in cache.
+const BATCH_ROWS: usize = 4096;
+
+/// Reads CSV (with a header row) from `reader`, streaming. A second thread
+/// parses and canonicalises rows in batches while this one interns them,
+/// so reading takes about the time of the slower half.
 pub fn read_csv(
-    reader: impl Read,
+    reader: impl Read + Send,
     kind: NetworkKind,
     mapping: &ColumnMapping,
     rules: Canonicalisers,
+) -> Result<Activity, DetectError> {
+    read_csv_in_batches(reader, kind, mapping, rules, BATCH_ROWS)
+}
+
+fn read_csv_in_batches(
+    reader: impl Read + Send,
+    kind: NetworkKind,
+    mapping: &ColumnMapping,
+    rules: Canonicalisers,
+    batch_rows: usize,
 ) -> Result<Activity, DetectError> {
     let mut csv_reader = csv::ReaderBuilder::new()
         .flexible(true)
@@ -304,40 +416,79 @@ pub fn read_csv(
         })
         .collect();
     let (account_at, time_at, object_at) = locate_columns(&headers, kind, mapping)?;
-    let mut builder = ActivityBuilder::new(kind, rules);
-    let mut record = csv::ByteRecord::new();
-    loop {
-        let line = csv_reader.position().line() + 1;
-        match csv_reader.read_byte_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(err) => match err.kind() {
-                csv::ErrorKind::Io(_) => return Err(DetectError::Io(err.to_string())),
-                _ => {
-                    builder.push_malformed(line);
-                    continue;
+    std::thread::scope(|scope| {
+        // Full batches come to this (interning) thread; emptied ones go back
+        // for reuse, so a long read allocates a handful of batches. The
+        // growing tables stay on the caller's thread, and so in its memory
+        // arena.
+        let (full_sender, full_receiver) = std::sync::mpsc::sync_channel::<PreparedBatch>(2);
+        let (empty_sender, empty_receiver) = std::sync::mpsc::channel::<PreparedBatch>();
+        let reading = scope.spawn(move || -> Option<DetectError> {
+            let mut batch = PreparedBatch::default();
+            let mut record = csv::ByteRecord::new();
+            loop {
+                let line = csv_reader.position().line() + 1;
+                match csv_reader.read_byte_record(&mut record) {
+                    Ok(true) => {}
+                    Ok(false) => break,
+                    Err(err) => match err.kind() {
+                        csv::ErrorKind::Io(_) => return Some(DetectError::Io(err.to_string())),
+                        _ => {
+                            batch.skip(line, SkipReason::MalformedRow);
+                            continue;
+                        }
+                    },
                 }
-            },
+                let line = record.position().map_or(line, |position| position.line());
+                let field = |at: usize| record.get(at).map(std::str::from_utf8);
+                let (account, time) = (field(account_at), field(time_at));
+                let object = object_at.and_then(field);
+                if matches!(account, Some(Err(_)))
+                    || matches!(time, Some(Err(_)))
+                    || matches!(object, Some(Err(_)))
+                {
+                    batch.skip(line, SkipReason::MalformedRow);
+                } else {
+                    batch.prepare(
+                        kind,
+                        &rules,
+                        line,
+                        account.and_then(Result::ok),
+                        object.and_then(Result::ok),
+                        time.and_then(Result::ok),
+                    );
+                }
+                if batch.len() >= batch_rows {
+                    let next = empty_receiver.try_recv().unwrap_or_default();
+                    if full_sender
+                        .send(std::mem::replace(&mut batch, next))
+                        .is_err()
+                    {
+                        return None; // the interning side stopped
+                    }
+                }
+            }
+            if batch.len() > 0 {
+                let _ = full_sender.send(batch);
+            }
+            None
+        });
+        let mut builder = ActivityBuilder::new(kind, rules);
+        for mut batch in full_receiver {
+            builder.push_batch(&batch);
+            batch.clear();
+            // The reader may have finished already; the batch is then dropped.
+            let _ = empty_sender.send(batch);
         }
-        let line = record.position().map_or(line, |position| position.line());
-        let field = |at: usize| record.get(at).map(std::str::from_utf8);
-        let (account, time) = (field(account_at), field(time_at));
-        let object = object_at.and_then(field);
-        if matches!(account, Some(Err(_)))
-            || matches!(time, Some(Err(_)))
-            || matches!(object, Some(Err(_)))
-        {
-            builder.push_malformed(line);
-            continue;
+        let failure = match reading.join() {
+            Ok(failure) => failure,
+            Err(panic) => std::panic::resume_unwind(panic),
+        };
+        match failure {
+            Some(err) => Err(err),
+            None => Ok(builder.finish()),
         }
-        builder.push_row(
-            line,
-            account.and_then(Result::ok),
-            object.and_then(Result::ok),
-            time.and_then(Result::ok),
-        );
-    }
-    Ok(builder.finish())
+    })
 }
 
 /// Looks up a field by exact name, then by dotted path (`user.id`).
@@ -450,7 +601,7 @@ pub fn read_json_lines(
 
 /// Reads `reader` in `format`.
 pub fn read_activity(
-    reader: impl BufRead,
+    reader: impl BufRead + Send,
     format: InputFormat,
     kind: NetworkKind,
     mapping: &ColumnMapping,
@@ -576,7 +727,50 @@ mod tests {
         assert_eq!(activity.skipped.count(SkipReason::MissingObject), 1);
     }
 
+    /// Everything an activity holds, comparable.
+    fn digest(activity: &Activity) -> (Vec<Share>, Vec<String>, Vec<String>, u64, SkipReport) {
+        let texts =
+            |interner: &Interner| interner.iter().map(|(_, text)| text.to_owned()).collect();
+        (
+            activity.shares.clone(),
+            texts(&activity.accounts),
+            texts(&activity.objects),
+            activity.rows_read,
+            activity.skipped.clone(),
+        )
+    }
+
     proptest! {
+        /// Reading in batches on two threads gives what pushing the rows
+        /// one by one gives, whatever the batch size.
+        #[test]
+        fn batched_csv_reading_equals_row_by_row(
+            rows in proptest::collection::vec(
+                (0u8..6, proptest::option::of(0u8..5), proptest::option::of(0u8..5), 0u8..4),
+                0..60,
+            ),
+            batch_rows in 1usize..7,
+        ) {
+            let mut data = String::from("user,url,ts\n");
+            let mut builder = ActivityBuilder::new(NetworkKind::CoLink, Canonicalisers::default());
+            for (index, (account, first, second, time)) in rows.iter().enumerate() {
+                let account = if *account == 0 { String::new() } else { format!("a{account}") };
+                let urls: Vec<String> = [first, second]
+                    .into_iter()
+                    .flatten()
+                    .map(|n| format!("http://x{n}.com/p"))
+                    .collect();
+                let urls = urls.join(" ");
+                let time = match time { 0 => String::new(), 1 => "soon".to_owned(), t => format!("{t}") };
+                data.push_str(&format!("{account},{urls},{time}\n"));
+                builder.push_row(index as u64 + 2, Some(&account), Some(&urls), Some(&time));
+            }
+            let batched = read_csv_in_batches(
+                data.as_bytes(), NetworkKind::CoLink, &mapping("url"), Canonicalisers::default(), batch_rows,
+            ).unwrap();
+            prop_assert_eq!(digest(&batched), digest(&builder.finish()));
+        }
+
         #[test]
         fn csv_reader_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..300)) {
             let mut data = b"user,url,ts\n".to_vec();
