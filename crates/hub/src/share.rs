@@ -29,25 +29,29 @@ pub async fn share_objects(
     objects: &[Value],
     distribution: &Distribution,
 ) -> Result<ShareReport, ApiError> {
-    let mut report = ShareReport::default();
+    share_objects_with_status(state, caller, objects, distribution, |_| None).await
+}
+
+/// Like [`share_objects`], and stores the status resource `(id, body)` that
+/// `status` makes of the report in the same transaction as the objects.
+pub async fn share_objects_with_status(
+    state: &AppState,
+    caller: &Caller,
+    objects: &[Value],
+    distribution: &Distribution,
+    status: impl FnOnce(&ShareReport) -> Option<(String, String)> + Send,
+) -> Result<ShareReport, ApiError> {
+    let mut built = None;
     let outcomes = state
         .store
-        .put_objects(caller, objects, distribution)
+        .put_objects_with_status(caller, objects, distribution, |outcomes| {
+            let report = ShareReport::of(outcomes);
+            let saved = status(&report);
+            built = Some(report);
+            saved
+        })
         .await?;
-    for outcome in outcomes {
-        match outcome {
-            PutOutcome::Stored { id, version } => {
-                report.stored += 1;
-                report.successes.push(json!({"id": id, "version": version}));
-            }
-            PutOutcome::Duplicate { id, version } => report
-                .successes
-                .push(json!({"id": id, "version": version, "message": "already stored"})),
-            PutOutcome::Refused { id, message } => report
-                .failures
-                .push(json!({"id": id.unwrap_or_default(), "message": message})),
-        }
-    }
+    let report = built.unwrap_or_else(|| ShareReport::of(&outcomes));
     state
         .metrics
         .objects_stored
@@ -60,4 +64,26 @@ pub async fn share_objects(
         state.changed();
     }
     Ok(report)
+}
+
+impl ShareReport {
+    /// The report of a write's outcomes.
+    fn of(outcomes: &[PutOutcome]) -> ShareReport {
+        let mut report = ShareReport::default();
+        for outcome in outcomes {
+            match outcome {
+                PutOutcome::Stored { id, version } => {
+                    report.stored += 1;
+                    report.successes.push(json!({"id": id, "version": version}));
+                }
+                PutOutcome::Duplicate { id, version } => report
+                    .successes
+                    .push(json!({"id": id, "version": version, "message": "already stored"})),
+                PutOutcome::Refused { id, message } => report
+                    .failures
+                    .push(json!({"id": id.as_deref().unwrap_or_default(), "message": message})),
+            }
+        }
+        report
+    }
 }

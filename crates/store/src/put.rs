@@ -23,13 +23,12 @@ use crate::types::{Caller, PutOutcome};
 
 type Result<T> = std::result::Result<T, StoreError>;
 
-/// Bound parameters per statement. SQLite looks a `$N` parameter up by
-/// name in a list, so binding costs grow with the square of the count:
-/// keep its statements near the classic 999 limit. PostgreSQL binds by
-/// position and takes large statements well.
+/// Bound parameters per statement: below SQLite's limit of 32,766 (its
+/// placeholders are positional, see [`Sql::bind_arg`]) and well within
+/// PostgreSQL's 65,535.
 pub(crate) fn params_per_statement(backend: Backend) -> usize {
     match backend {
-        Backend::Sqlite => 999,
+        Backend::Sqlite => 32_000,
         Backend::Postgres => 16_000,
     }
 }
@@ -73,7 +72,7 @@ pub(crate) async fn put_batch(
         }
     }
     let max_params = params_per_statement(backend);
-    let mut held = held_versions(tx, max_params, valid.iter().map(|(_, c)| c.id.as_str())).await?;
+    let mut held = held_versions(tx, backend, valid.iter().map(|(_, c)| c.id.as_str())).await?;
 
     let mut new_rows = Vec::new();
     for (index, checked) in valid {
@@ -114,8 +113,40 @@ pub(crate) async fn put_batch(
         });
     }
     // 17 parameters per object row.
+    let mut seqs = None;
     for chunk in new_rows.chunks((max_params / 17).max(1)) {
-        write_chunk(tx, max_params, caller, chunk, distribution, &date_added).await?;
+        let (first, last) =
+            write_chunk(tx, backend, caller, chunk, distribution, &date_added).await?;
+        seqs = Some(seqs.map_or((first, last), |(low, high): (i64, i64)| {
+            (low.min(first), high.max(last))
+        }));
+    }
+    if let (Some((first, last)), Some(only)) = (seqs, new_rows.first()) {
+        // One audit entry per write: the change log holds each object's
+        // id, version and organisation under the sequence numbers named.
+        let target = match new_rows.len() {
+            1 => only.checked.id.clone(),
+            count => format!("{count} objects"),
+        };
+        let detail = format!(
+            "{}; change log seq {first}-{last}",
+            distribution_detail(distribution)
+        );
+        let audit = vec![vec![
+            Arg::Text(date_added.clone()),
+            Arg::Int(caller.org),
+            Arg::Int(caller.token_id),
+            Arg::Text("share".to_string()),
+            Arg::Text(target),
+            Arg::Text(detail),
+        ]];
+        insert_rows(
+            tx,
+            backend,
+            "audit_log (at, org_id, token_id, action, target, detail)",
+            audit,
+        )
+        .await?;
     }
     outcomes
         .into_iter()
@@ -129,16 +160,18 @@ pub(crate) async fn put_batch(
 /// The versions already held of `ids`.
 async fn held_versions(
     tx: &mut Tx,
-    max_params: usize,
+    backend: Backend,
     ids: impl Iterator<Item = &str>,
 ) -> Result<Held> {
     let mut distinct: Vec<String> = ids.map(str::to_string).collect();
     distinct.sort_unstable();
     distinct.dedup();
     let mut held = Held::new();
-    for chunk in distinct.chunks(max_params) {
-        let mut sql =
-            Sql::new("SELECT stix_id, owner_org, version, deleted FROM objects WHERE stix_id IN ");
+    for chunk in distinct.chunks(params_per_statement(backend)) {
+        let mut sql = Sql::new(
+            backend,
+            "SELECT stix_id, owner_org, version, deleted FROM objects WHERE stix_id IN ",
+        );
         sql.bind_list(chunk);
         for row in sql.query().fetch_all(&mut **tx).await? {
             let deleted: i64 = row.try_get(3)?;
@@ -195,19 +228,22 @@ fn decide(
     None
 }
 
-/// Writes one chunk of new versions with one statement per table.
+/// Writes one chunk of new versions with one statement per table; returns
+/// the first and last change-log sequence numbers it took.
 async fn write_chunk(
     tx: &mut Tx,
-    max_params: usize,
+    backend: Backend,
     caller: &Caller,
     rows: &[NewRow<'_>],
     distribution: &Distribution,
     date_added: &str,
-) -> Result<()> {
+) -> Result<(i64, i64)> {
     let key = |id: &str, version: &str| format!("{id}\u{0}{version}");
 
-    let mut sql =
-        Sql::new("INSERT INTO change_log (kind, stix_id, version, actor_org, at) VALUES ");
+    let mut sql = Sql::new(
+        backend,
+        "INSERT INTO change_log (kind, stix_id, version, actor_org, at) VALUES ",
+    );
     sql.bind_rows(rows.iter().map(|r| {
         vec![
             Arg::Text(r.kind.to_string()),
@@ -219,9 +255,13 @@ async fn write_chunk(
     }));
     sql.push(" RETURNING seq, stix_id, version");
     let mut seqs: HashMap<String, i64> = HashMap::new();
+    let (mut first_seq, mut last_seq) = (i64::MAX, i64::MIN);
     for row in sql.query().fetch_all(&mut **tx).await? {
         let (id, version): (String, String) = (row.try_get(1)?, row.try_get(2)?);
-        seqs.insert(key(&id, &version), row.try_get(0)?);
+        let seq: i64 = row.try_get(0)?;
+        first_seq = first_seq.min(seq);
+        last_seq = last_seq.max(seq);
+        seqs.insert(key(&id, &version), seq);
     }
 
     let group = match distribution {
@@ -229,6 +269,7 @@ async fn write_chunk(
         _ => None,
     };
     let mut sql = Sql::new(
+        backend,
         "INSERT INTO objects (seq, stix_id, stix_type, spec_version, created, modified, version, \
          version_raw, owner_org, tlp, dist_kind, dist_group, raw, date_added, time_start, \
          time_end, superseded) VALUES ",
@@ -301,8 +342,11 @@ async fn write_chunk(
                     .map(|org| vec![Arg::Int(row_id), Arg::Int(*org)]),
             );
         }
-        for chunk in pairs.chunks(max_params / 2) {
-            let mut sql = Sql::new("INSERT INTO object_recipients (row_id, org_id) VALUES ");
+        for chunk in pairs.chunks(params_per_statement(backend) / 2) {
+            let mut sql = Sql::new(
+                backend,
+                "INSERT INTO object_recipients (row_id, org_id) VALUES ",
+            );
             sql.bind_rows(chunk.iter().cloned());
             sql.query().execute(&mut **tx).await.map_err(|e| {
                 StoreError::from_write(e, "a recipient organisation does not exist")
@@ -317,42 +361,26 @@ async fn write_chunk(
         terms.extend(object_terms);
         links.extend(object_links);
     }
-    insert_rows(tx, max_params, "search_terms (row_id, field, value)", terms).await?;
+    insert_rows(tx, backend, "search_terms (row_id, field, value)", terms).await?;
     insert_rows(
         tx,
-        max_params,
+        backend,
         "search_links (row_id, kind, source_id, target_id)",
         links,
     )
     .await?;
 
-    let detail = match distribution {
+    Ok((first_seq, last_seq))
+}
+
+/// How a write was distributed, in words, for the audit log.
+fn distribution_detail(distribution: &Distribution) -> String {
+    match distribution {
         Distribution::OwnOrg => "own organisation".to_string(),
         Distribution::Group(group) => format!("group {group}"),
         Distribution::AllMembers => "all members".to_string(),
         Distribution::Named(recipients) => format!("named {recipients:?}"),
-    };
-    let audit = rows
-        .iter()
-        .map(|r| {
-            vec![
-                Arg::Text(date_added.to_string()),
-                Arg::Int(caller.org),
-                Arg::Int(caller.token_id),
-                Arg::Text("share".to_string()),
-                Arg::Text(r.checked.id.clone()),
-                Arg::Text(detail.clone()),
-            ]
-        })
-        .collect();
-    insert_rows(
-        tx,
-        max_params,
-        "audit_log (at, org_id, token_id, action, target, detail)",
-        audit,
-    )
-    .await?;
-    Ok(())
+    }
 }
 
 /// The `search_terms` and `search_links` rows of one stored version.
@@ -382,18 +410,20 @@ pub(crate) fn search_rows(row_id: i64, object: &Value) -> (Vec<Vec<Arg>>, Vec<Ve
     (terms, links)
 }
 
-/// Inserts `rows` into `table (columns)`, at most `max_params` bound
-/// parameters per statement.
+/// Inserts `rows` into `table (columns)`, at most
+/// [`params_per_statement`] bound parameters per statement.
 pub(crate) async fn insert_rows(
     tx: &mut Tx,
-    max_params: usize,
+    backend: Backend,
     table: &str,
     rows: Vec<Vec<Arg>>,
 ) -> Result<()> {
     let width = rows.first().map_or(1, Vec::len).max(1);
-    for chunk in rows.chunks((max_params / width).max(1)) {
-        let mut sql = Sql::new(&format!("INSERT INTO {table} VALUES "));
-        sql.bind_rows(chunk.iter().cloned());
+    let per_statement = (params_per_statement(backend) / width).max(1);
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let mut sql = Sql::new(backend, &format!("INSERT INTO {table} VALUES "));
+        sql.bind_rows(rows.by_ref().take(per_statement));
         sql.query().execute(&mut **tx).await?;
     }
     Ok(())

@@ -14,7 +14,7 @@ pub use crosswatch_stix::search::Field as SearchField;
 
 use crate::access::{OrgId, visible_sql};
 use crate::error::StoreError;
-use crate::put::{insert_rows, params_per_statement, search_rows};
+use crate::put::{insert_rows, search_rows};
 use crate::schema::Backend;
 use crate::stix_check::normalize_timestamp;
 use crate::store::{MAX_PAGE, Sql, Store, Tx, object_from_row, push_filters};
@@ -77,12 +77,11 @@ pub(crate) async fn index_object(
     row_id: i64,
     object: &Value,
 ) -> Result<()> {
-    let max_params = params_per_statement(backend);
     let (terms, links) = search_rows(row_id, object);
-    insert_rows(tx, max_params, "search_terms (row_id, field, value)", terms).await?;
+    insert_rows(tx, backend, "search_terms (row_id, field, value)", terms).await?;
     insert_rows(
         tx,
-        max_params,
+        backend,
         "search_links (row_id, kind, source_id, target_id)",
         links,
     )
@@ -98,6 +97,7 @@ impl Store {
         base.types = query.types.clone();
         base.after_seq = query.after_seq;
         let mut sql = Sql::new(
+            self.backend(),
             "SELECT a.seq, a.stix_id, a.stix_type, a.version_raw, a.date_added, a.raw, \
              a.owner_org, a.tlp, a.spec_version FROM objects a WHERE ",
         );

@@ -54,26 +54,38 @@ pub(crate) enum Arg {
     OptInt(Option<i64>),
 }
 
-/// SQL with its bound arguments, numbered as pushed.
+/// SQL with its bound arguments, in the order pushed.
 pub(crate) struct Sql {
     text: String,
     args: Vec<Arg>,
+    backend: Backend,
 }
 
 impl Sql {
-    pub(crate) fn new(text: &str) -> Sql {
+    pub(crate) fn new(backend: Backend, text: &str) -> Sql {
         Sql {
             text: text.to_string(),
             args: Vec::new(),
+            backend,
         }
     }
     pub(crate) fn push(&mut self, text: &str) {
         self.text.push_str(text);
     }
-    /// Appends a placeholder bound to `arg`.
+    /// Appends a placeholder bound to `arg`: `$N` on PostgreSQL, a bare
+    /// `?` on SQLite. SQLite keeps numbered and named parameters in a list
+    /// it searches by name when the statement is prepared and again for
+    /// every bind, which makes a statement with thousands of them cost
+    /// time quadratic in their number; bare `?` parameters are positional.
     pub(crate) fn bind_arg(&mut self, arg: Arg) {
         self.args.push(arg);
-        self.text.push_str(&format!("${}", self.args.len()));
+        match self.backend {
+            Backend::Sqlite => self.text.push('?'),
+            Backend::Postgres => {
+                use std::fmt::Write;
+                let _ = write!(self.text, "${}", self.args.len());
+            }
+        }
     }
     /// Appends a placeholder bound to a text value.
     pub(crate) fn bind(&mut self, value: &str) {
@@ -106,10 +118,12 @@ impl Sql {
             self.push(")");
         }
     }
-    pub(crate) fn query(&self) -> sqlx::query::Query<'static, sqlx::Any, sqlx::any::AnyArguments> {
-        let mut query = sqlx::query(AssertSqlSafe(self.text.clone()));
-        for arg in &self.args {
-            query = match arg.clone() {
+    /// The query, taking the text and arguments (no copies: an envelope's
+    /// statements carry megabytes of JSON).
+    pub(crate) fn query(self) -> sqlx::query::Query<'static, sqlx::Any, sqlx::any::AnyArguments> {
+        let mut query = sqlx::query(AssertSqlSafe(self.text));
+        for arg in self.args {
+            query = match arg {
                 Arg::Text(v) => query.bind(v),
                 Arg::OptText(v) => query.bind(v),
                 Arg::Int(v) => query.bind(v),
@@ -632,6 +646,21 @@ impl Store {
         objects: &[Value],
         distribution: &Distribution,
     ) -> Result<Vec<PutOutcome>> {
+        self.put_objects_with_status(caller, objects, distribution, |_| None)
+            .await
+    }
+
+    /// Like [`Store::put_objects`], and saves the status resource that
+    /// `status` makes of the outcomes (`(id, body)`, as
+    /// [`Store::save_status`]) in the same transaction: a TAXII POST then
+    /// costs one commit, and its status exists exactly when its objects do.
+    pub async fn put_objects_with_status(
+        &self,
+        caller: &Caller,
+        objects: &[Value],
+        distribution: &Distribution,
+        status: impl FnOnce(&[PutOutcome]) -> Option<(String, String)>,
+    ) -> Result<Vec<PutOutcome>> {
         if !caller.role.can_write() {
             return Err(StoreError::Forbidden(format!(
                 "role {} may not write objects",
@@ -641,6 +670,9 @@ impl Store {
         let (_guard, mut tx) = self.begin_write().await?;
         let outcomes =
             crate::put::put_batch(&mut tx, self.backend, caller, objects, distribution).await?;
+        if let Some((id, body)) = status(&outcomes) {
+            insert_status(&mut tx, caller.org, id, body).await?;
+        }
         tx.commit().await?;
         let stored = outcomes
             .iter()
@@ -654,6 +686,7 @@ impl Store {
     pub async fn query_objects(&self, viewer: OrgId, query: &ObjectQuery) -> Result<ObjectPage> {
         let limit = query.limit.clamp(1, MAX_PAGE);
         let mut sql = Sql::new(
+            self.backend,
             "SELECT a.seq, a.stix_id, a.stix_type, a.version_raw, a.date_added, a.raw, \
              a.owner_org, a.tlp, a.spec_version FROM objects a WHERE ",
         );
@@ -671,7 +704,7 @@ impl Store {
 
     /// How many rows [`Store::query_objects`] would return without paging.
     pub async fn count_objects(&self, viewer: OrgId, query: &ObjectQuery) -> Result<i64> {
-        let mut sql = Sql::new("SELECT COUNT(*) FROM objects a WHERE ");
+        let mut sql = Sql::new(self.backend, "SELECT COUNT(*) FROM objects a WHERE ");
         push_filters(&mut sql, viewer, query);
         Ok(sql.query().fetch_one(&self.pool).await?.try_get(0)?)
     }
@@ -688,6 +721,7 @@ impl Store {
     ) -> Result<usize> {
         let (_guard, mut tx) = self.begin_write().await?;
         let mut sql = Sql::new(
+            self.backend,
             "SELECT a.version, a.owner_org FROM objects a WHERE a.deleted = 0 AND a.stix_id = ",
         );
         sql.bind(stix_id);
@@ -981,13 +1015,7 @@ impl Store {
     /// Saves a TAXII status resource (JSON text) for `org`.
     pub async fn save_status(&self, org: OrgId, id: &str, body: &str) -> Result<()> {
         let (_guard, mut tx) = self.begin_write().await?;
-        sqlx::query("INSERT INTO taxii_status (id, org_id, created, body) VALUES ($1, $2, $3, $4)")
-            .bind(id.to_string())
-            .bind(org)
-            .bind(now_timestamp())
-            .bind(body.to_string())
-            .execute(&mut *tx)
-            .await?;
+        insert_status(&mut tx, org, id.to_string(), body.to_string()).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -1006,6 +1034,18 @@ impl Store {
 // ----- helpers -----------------------------------------------------------
 
 pub(crate) type Tx = sqlx::Transaction<'static, sqlx::Any>;
+
+/// Records a TAXII status resource inside `tx`.
+async fn insert_status(tx: &mut Tx, org: OrgId, id: String, body: String) -> Result<()> {
+    sqlx::query("INSERT INTO taxii_status (id, org_id, created, body) VALUES ($1, $2, $3, $4)")
+        .bind(id)
+        .bind(org)
+        .bind(now_timestamp())
+        .bind(body)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
 
 async fn audit_in(
     tx: &mut Tx,

@@ -30,6 +30,7 @@ crosswatch_store::both_backends!(
     status_records_are_per_organisation,
     refuses_invalid_objects_and_foreign_versions,
     search_follows_links_and_respects_visibility,
+    large_envelopes_span_statements_in_order,
 );
 
 /// A STIX indicator with the given id suffix, modified time and marking.
@@ -698,6 +699,61 @@ mod search_cases {
             limit: 100,
             ..SearchQuery::default()
         }
+    }
+
+    /// An envelope far larger than one statement's parameter limit, sent
+    /// to named recipients: every object is stored once, in order, with its
+    /// recipients and search terms, and a re-send is all duplicates.
+    pub async fn large_envelopes_span_statements_in_order(store: &Store) {
+        let writer = caller(store, "Large Writer", Role::Analyst).await;
+        let reader = caller(store, "Large Reader", Role::ReadOnly).await;
+        let outsider = caller(store, "Large Outsider", Role::ReadOnly).await;
+        let objects: Vec<Value> = (0..2_500)
+            .map(|n| {
+                let mut object = indicator(n, "2024-02-01T00:00:00.000Z", Tlp::Amber);
+                object["pattern"] = json!(format!("[domain-name:value = 'd{n}.large.example']"));
+                object
+            })
+            .collect();
+        let named = Distribution::Named(vec![reader.org]);
+        let outcomes = store.put_objects(&writer, &objects, &named).await.unwrap();
+        for (n, outcome) in outcomes.iter().enumerate() {
+            assert!(
+                matches!(outcome, PutOutcome::Stored { id, .. } if *id == id_of(n as u32)),
+                "object {n}: {outcome:?}"
+            );
+        }
+        let mut seen = Vec::new();
+        let mut query = ObjectQuery::new(Scope::Everything, 1_000);
+        loop {
+            let page = store.query_objects(reader.org, &query).await.unwrap();
+            seen.extend(page.objects.iter().map(|o| o.stix_id.clone()));
+            match (page.more, page.objects.last()) {
+                (true, Some(last)) => query.after_seq = Some(last.seq),
+                _ => break,
+            }
+        }
+        let expected: Vec<String> = (0..2_500).map(id_of).collect();
+        assert_eq!(seen, expected, "change-log order is envelope order");
+        let page = store
+            .query_objects(outsider.org, &ObjectQuery::new(Scope::Everything, 10))
+            .await
+            .unwrap();
+        assert!(page.objects.is_empty(), "named recipients only");
+        let search = SearchQuery {
+            terms: vec![(SearchField::Value, "d2499.large.example".into())],
+            limit: 10,
+            ..SearchQuery::default()
+        };
+        let found = store.search(reader.org, &search).await.unwrap();
+        assert_eq!(found.objects.len(), 1);
+        assert_eq!(found.objects[0].stix_id, id_of(2_499));
+        let again = store.put_objects(&writer, &objects, &named).await.unwrap();
+        assert!(
+            again
+                .iter()
+                .all(|o| matches!(o, PutOutcome::Duplicate { .. }))
+        );
     }
 
     pub async fn search_follows_links_and_respects_visibility(store: &Store) {

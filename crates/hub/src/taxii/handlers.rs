@@ -14,7 +14,7 @@ use super::{API_ROOT, taxii_json, taxii_text};
 use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::media::{STIX_MEDIA_TYPE, require_taxii_accept, require_taxii_content_type};
-use crate::share::{ShareReport, share_objects};
+use crate::share::{ShareReport, share_objects_with_status};
 use crate::state::AppState;
 
 type Reply = Result<Response, ApiError>;
@@ -325,29 +325,43 @@ pub async fn post_objects(
         .ok_or_else(|| ApiError::bad_request("the envelope has no `objects` array"))?;
 
     let request_timestamp = crosswatch_store::stix_check::now_timestamp();
-    let ShareReport {
-        successes,
-        failures,
-        ..
-    } = share_objects(&state, &caller, objects, &collection.distribution).await?;
     let status_id = uuid::Uuid::new_v4().to_string();
-    let status = json!({
-        "id": status_id,
+    let mut status = None;
+    share_objects_with_status(
+        &state,
+        &caller,
+        objects,
+        &collection.distribution,
+        |report| {
+            let body = status_resource(&status_id, &request_timestamp, report);
+            let text = body.to_string();
+            status = Some(body);
+            Some((status_id.clone(), text))
+        },
+    )
+    .await?;
+    let status = status.ok_or_else(|| {
+        ApiError::from(crosswatch_store::StoreError::Corrupt(
+            "the write made no status resource".into(),
+        ))
+    })?;
+    Ok(taxii_json(StatusCode::ACCEPTED, &status))
+}
+
+/// The (complete) TAXII status resource of a write.
+fn status_resource(id: &str, request_timestamp: &str, report: &ShareReport) -> Value {
+    json!({
+        "id": id,
         "status": "complete",
-        "request_timestamp": display_timestamp(&request_timestamp),
-        "total_count": successes.len() + failures.len(),
-        "success_count": successes.len(),
-        "successes": successes,
-        "failure_count": failures.len(),
-        "failures": failures,
+        "request_timestamp": display_timestamp(request_timestamp),
+        "total_count": report.successes.len() + report.failures.len(),
+        "success_count": report.successes.len(),
+        "successes": report.successes,
+        "failure_count": report.failures.len(),
+        "failures": report.failures,
         "pending_count": 0,
         "pendings": [],
-    });
-    state
-        .store
-        .save_status(caller.org, &status_id, &status.to_string())
-        .await?;
-    Ok(taxii_json(StatusCode::ACCEPTED, &status))
+    })
 }
 
 /// `GET /api1/status/{status_id}/`
