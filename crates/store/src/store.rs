@@ -36,11 +36,13 @@ pub struct Store {
 /// When to refresh PostgreSQL's planner statistics: after the stored rows
 /// grew by half since the last refresh (and at least 1,000), so that
 /// page queries keep an index plan on a growing table even where
-/// autovacuum is off or slow, at a cost amortised over the writes.
+/// autovacuum is off or slow. The refresh runs beside the writes, never
+/// inside a request: an `ANALYZE` of a large store takes a second.
 #[derive(Default)]
 struct PlannerStats {
     written: std::sync::atomic::AtomicU64,
     at_last_refresh: std::sync::atomic::AtomicU64,
+    refreshing: Arc<std::sync::atomic::AtomicBool>,
 }
 
 type Result<T> = std::result::Result<T, StoreError>;
@@ -242,8 +244,9 @@ impl Store {
         Ok(store)
     }
 
-    /// Counts stored rows and refreshes the planner statistics when due.
-    async fn note_rows_written(&self, rows: usize) {
+    /// Counts stored rows and starts a refresh of the planner statistics
+    /// when due (one at a time).
+    fn note_rows_written(&self, rows: usize) {
         use std::sync::atomic::Ordering;
         if self.backend != Backend::Postgres || rows == 0 {
             return;
@@ -257,14 +260,26 @@ impl Store {
         if written < (base / 2).max(1_000) {
             return;
         }
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        if self.planner.refreshing.swap(true, Ordering::AcqRel) {
+            return; // the running refresh will do
+        }
         self.planner.written.store(0, Ordering::Relaxed);
         self.planner
             .at_last_refresh
             .store(base + written, Ordering::Relaxed);
-        let analyze = "ANALYZE objects, change_log, search_terms, search_links, object_recipients";
-        if let Err(error) = self.pool.execute(analyze).await {
-            tracing::warn!(%error, "refreshing planner statistics failed");
-        }
+        let pool = self.pool.clone();
+        let refreshing = Arc::clone(&self.planner.refreshing);
+        runtime.spawn(async move {
+            let analyze =
+                "ANALYZE objects, change_log, search_terms, search_links, object_recipients";
+            if let Err(error) = pool.execute(analyze).await {
+                tracing::warn!(%error, "refreshing planner statistics failed");
+            }
+            refreshing.store(false, Ordering::Release);
+        });
     }
 
     /// The engine in use.
@@ -678,7 +693,7 @@ impl Store {
             .iter()
             .filter(|o| matches!(o, PutOutcome::Stored { .. }))
             .count();
-        self.note_rows_written(stored).await;
+        self.note_rows_written(stored);
         Ok(outcomes)
     }
 
@@ -959,6 +974,14 @@ impl Store {
             Backend::Postgres => None,
         };
         let mut tx = self.pool.begin().await?;
+        if self.backend == Backend::Postgres {
+            // Reads are audited page by page; waiting for a WAL flush on
+            // each would double a page's time. PostgreSQL flushes within a
+            // fraction of a second, so only a server crash in that moment
+            // can lose an entry; shared objects keep synchronous commits.
+            // (SQLite in WAL mode with synchronous=NORMAL behaves alike.)
+            tx.execute("SET LOCAL synchronous_commit = off").await?;
+        }
         audit_in(
             &mut tx,
             Some(caller.org),
