@@ -754,6 +754,22 @@ mod search_cases {
                 .iter()
                 .all(|o| matches!(o, PutOutcome::Duplicate { .. }))
         );
+        // One audit entry for the write, naming the change-log range that
+        // holds each object.
+        let shares: Vec<_> = store
+            .audit_entries(0, 1_000)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|e| e.action == "share" && e.org == Some(writer.org))
+            .collect();
+        assert_eq!(shares.len(), 1, "{shares:?}");
+        assert_eq!(shares[0].target, "2500 objects");
+        assert!(
+            shares[0].detail.contains("change log seq"),
+            "{}",
+            shares[0].detail
+        );
     }
 
     pub async fn search_follows_links_and_respects_visibility(store: &Store) {
