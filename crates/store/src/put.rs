@@ -9,14 +9,13 @@
 use std::collections::HashMap;
 
 use crosswatch_model::Tlp;
-use crosswatch_stix::search::{SearchKeys, search_keys};
 use serde_json::Value;
 use sqlx::Row;
 
 use crate::access::{Distribution, check_distribution};
 use crate::error::StoreError;
 use crate::schema::Backend;
-use crate::search::ActivePeriod;
+use crate::search::{ActivePeriod, index_objects};
 use crate::stix_check::{self, display_timestamp, now_timestamp};
 use crate::store::{Arg, Sql, Tx};
 use crate::types::{Caller, PutOutcome};
@@ -354,21 +353,11 @@ async fn write_chunk(
         }
     }
 
-    let mut terms = Vec::new();
-    let mut links = Vec::new();
-    for r in rows {
-        let (object_terms, object_links) = search_rows(row_id_of(r)?, r.object);
-        terms.extend(object_terms);
-        links.extend(object_links);
-    }
-    insert_rows(tx, backend, "search_terms (row_id, field, value)", terms).await?;
-    insert_rows(
-        tx,
-        backend,
-        "search_links (row_id, kind, source_id, target_id)",
-        links,
-    )
-    .await?;
+    let stored = rows
+        .iter()
+        .map(|r| Ok((row_id_of(r)?, r.object)))
+        .collect::<Result<Vec<_>>>()?;
+    index_objects(tx, backend, stored).await?;
 
     Ok((first_seq, last_seq))
 }
@@ -381,33 +370,6 @@ fn distribution_detail(distribution: &Distribution) -> String {
         Distribution::AllMembers => "all members".to_string(),
         Distribution::Named(recipients) => format!("named {recipients:?}"),
     }
-}
-
-/// The `search_terms` and `search_links` rows of one stored version.
-pub(crate) fn search_rows(row_id: i64, object: &Value) -> (Vec<Vec<Arg>>, Vec<Vec<Arg>>) {
-    let SearchKeys { terms, links } = search_keys(object);
-    let terms = terms
-        .into_iter()
-        .map(|(field, value)| {
-            vec![
-                Arg::Int(row_id),
-                Arg::Text(field.name().to_string()),
-                Arg::Text(value),
-            ]
-        })
-        .collect();
-    let links = links
-        .into_iter()
-        .map(|link| {
-            vec![
-                Arg::Int(row_id),
-                Arg::Text(link.kind),
-                Arg::Text(link.source),
-                Arg::Text(link.target),
-            ]
-        })
-        .collect();
-    (terms, links)
 }
 
 /// Inserts `rows` into `table (columns)`, at most

@@ -11,13 +11,14 @@ use serde_json::Value;
 use sqlx::{Executor, Row};
 
 pub use crosswatch_stix::search::Field as SearchField;
+use crosswatch_stix::search::{SearchKeys, search_keys};
 
 use crate::access::{OrgId, visible_sql};
 use crate::error::StoreError;
-use crate::put::{insert_rows, search_rows};
+use crate::put::insert_rows;
 use crate::schema::Backend;
 use crate::stix_check::normalize_timestamp;
-use crate::store::{MAX_PAGE, Sql, Store, Tx, object_from_row, push_filters};
+use crate::store::{Arg, MAX_PAGE, Sql, Store, Tx, object_from_row, push_filters};
 use crate::types::{ObjectPage, ObjectQuery, Scope};
 
 type Result<T> = std::result::Result<T, StoreError>;
@@ -70,14 +71,20 @@ impl ActivePeriod {
     }
 }
 
-/// Adds the search keys of one stored version.
-pub(crate) async fn index_object(
+/// Adds the search keys of stored versions `(row id, object)`, with one
+/// multi-row `INSERT` per table (and statement-size chunk).
+pub(crate) async fn index_objects(
     tx: &mut Tx,
     backend: Backend,
-    row_id: i64,
-    object: &Value,
+    stored: impl IntoIterator<Item = (i64, &Value)>,
 ) -> Result<()> {
-    let (terms, links) = search_rows(row_id, object);
+    let mut terms = Vec::new();
+    let mut links = Vec::new();
+    for (row_id, object) in stored {
+        let (object_terms, object_links) = search_rows(row_id, object);
+        terms.extend(object_terms);
+        links.extend(object_links);
+    }
     insert_rows(tx, backend, "search_terms (row_id, field, value)", terms).await?;
     insert_rows(
         tx,
@@ -86,6 +93,33 @@ pub(crate) async fn index_object(
         links,
     )
     .await
+}
+
+/// The `search_terms` and `search_links` rows of one stored version.
+fn search_rows(row_id: i64, object: &Value) -> (Vec<Vec<Arg>>, Vec<Vec<Arg>>) {
+    let SearchKeys { terms, links } = search_keys(object);
+    let terms = terms
+        .into_iter()
+        .map(|(field, value)| {
+            vec![
+                Arg::Int(row_id),
+                Arg::Text(field.name().to_string()),
+                Arg::Text(value),
+            ]
+        })
+        .collect();
+    let links = links
+        .into_iter()
+        .map(|link| {
+            vec![
+                Arg::Int(row_id),
+                Arg::Text(link.kind),
+                Arg::Text(link.source),
+                Arg::Text(link.target),
+            ]
+        })
+        .collect();
+    (terms, links)
 }
 
 impl Store {
@@ -168,7 +202,7 @@ impl Store {
                     .bind(row_id)
                     .execute(&mut *tx)
                     .await?;
-                index_object(&mut tx, self.backend(), row_id, &object).await?;
+                index_objects(&mut tx, self.backend(), [(row_id, &object)]).await?;
                 indexed += 1;
             }
             tx.commit().await?;

@@ -333,9 +333,8 @@ pub async fn post_objects(
         objects,
         &collection.distribution,
         |report| {
-            let body = status_resource(&status_id, &request_timestamp, report);
-            let text = body.to_string();
-            status = Some(body);
+            let text = status_resource(&status_id, &request_timestamp, report);
+            status = Some(text.clone());
             Some((status_id.clone(), text))
         },
     )
@@ -345,23 +344,39 @@ pub async fn post_objects(
             "the write made no status resource".into(),
         ))
     })?;
-    Ok(taxii_json(StatusCode::ACCEPTED, &status))
+    Ok(taxii_text(StatusCode::ACCEPTED, status))
 }
 
-/// The (complete) TAXII status resource of a write.
-fn status_resource(id: &str, request_timestamp: &str, report: &ShareReport) -> Value {
-    json!({
-        "id": id,
-        "status": "complete",
-        "request_timestamp": display_timestamp(request_timestamp),
-        "total_count": report.successes.len() + report.failures.len(),
-        "success_count": report.successes.len(),
-        "successes": report.successes,
-        "failure_count": report.failures.len(),
-        "failures": report.failures,
-        "pending_count": 0,
-        "pendings": [],
-    })
+/// The (complete) TAXII status resource of a write, rendered once: it is
+/// both stored and sent, and lists every object of the envelope.
+fn status_resource(id: &str, request_timestamp: &str, report: &ShareReport) -> String {
+    #[derive(serde::Serialize)]
+    struct StatusResource<'a> {
+        id: &'a str,
+        status: &'static str,
+        request_timestamp: String,
+        total_count: usize,
+        success_count: usize,
+        successes: &'a [Value],
+        failure_count: usize,
+        failures: &'a [Value],
+        pending_count: usize,
+        pendings: &'a [Value],
+    }
+    let resource = StatusResource {
+        id,
+        status: "complete",
+        request_timestamp: display_timestamp(request_timestamp),
+        total_count: report.successes.len() + report.failures.len(),
+        success_count: report.successes.len(),
+        successes: &report.successes,
+        failure_count: report.failures.len(),
+        failures: &report.failures,
+        pending_count: 0,
+        pendings: &[],
+    };
+    // Strings, numbers and JSON values only: serialising cannot fail.
+    serde_json::to_string(&resource).unwrap_or_default()
 }
 
 /// `GET /api1/status/{status_id}/`
