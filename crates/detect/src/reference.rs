@@ -135,20 +135,44 @@ fn toolkit_reference_node_counts() {
     assert_eq!(node_count(60.0, 1, true), 7);
 }
 
-fn build(rows: &[(u8, Vec<u8>, u16)]) -> crate::input::Activity {
-    let mut builder = ActivityBuilder::new(NetworkKind::CoHashtag, Canonicalisers::default());
-    for (line, (account, objects, time)) in rows.iter().enumerate() {
-        let objects: Vec<String> = objects.iter().map(|o| format!("t{o}")).collect();
-        let account = format!("acc{account}");
-        let time = f64::from(*time) / 4.0;
+/// The activity of `kind` in `(account, object, time)` rows, read as lines
+/// 2, 3, … of a file.
+fn activity_of<A: AsRef<str>, O: AsRef<str>, T: ToString>(
+    kind: NetworkKind,
+    rows: impl IntoIterator<Item = (A, O, T)>,
+) -> crate::input::Activity {
+    let mut builder = ActivityBuilder::new(kind, Canonicalisers::default());
+    for (line, (account, object, time)) in rows.into_iter().enumerate() {
         builder.push_row(
             line as u64 + 2,
-            Some(&account),
-            Some(&objects.join(" ")),
+            Some(account.as_ref()),
+            Some(object.as_ref()),
             Some(&time.to_string()),
         );
     }
     builder.finish()
+}
+
+/// The activity of generated rows: account `n` is `acc{n}`, and times are
+/// in quarter seconds (so that equal and near times both occur).
+fn labelled_activity(kind: NetworkKind, rows: &[(u8, String, u16)]) -> crate::input::Activity {
+    activity_of(
+        kind,
+        rows.iter().map(|(account, object, time)| {
+            (format!("acc{account}"), object, f64::from(*time) / 4.0)
+        }),
+    )
+}
+
+fn build(rows: &[(u8, Vec<u8>, u16)]) -> crate::input::Activity {
+    let rows: Vec<(u8, String, u16)> = rows
+        .iter()
+        .map(|(account, objects, time)| {
+            let objects: Vec<String> = objects.iter().map(|o| format!("t{o}")).collect();
+            (*account, objects.join(" "), *time)
+        })
+        .collect();
+    labelled_activity(NetworkKind::CoHashtag, &rows)
 }
 
 fn rows_strategy() -> impl Strategy<Value = Vec<(u8, Vec<u8>, u16)>> {
@@ -360,17 +384,7 @@ fn check_near_against_naive(
     similarity: crate::Similarity,
     meets: impl Fn(&str, &str) -> bool,
 ) -> Result<(), TestCaseError> {
-    let mut builder = ActivityBuilder::new(kind, Canonicalisers::default());
-    for (line, (account, object, time)) in rows.iter().enumerate() {
-        let time = f64::from(*time) / 4.0;
-        builder.push_row(
-            line as u64 + 2,
-            Some(&format!("acc{account}")),
-            Some(object),
-            Some(&time.to_string()),
-        );
-    }
-    let mut activity = builder.finish();
+    let mut activity = labelled_activity(kind, rows);
     let raw: Vec<Share> = activity.shares.clone();
     let keys: Vec<String> = (0..activity.objects.len() as u32)
         .map(|id| activity.objects.get(id).to_owned())
@@ -492,11 +506,7 @@ proptest! {
             .iter()
             .flat_map(|&(a, b)| [(format!("o{a}"), format!("o{b}")), (format!("o{b}"), format!("o{a}"))])
             .collect();
-        let mut builder = ActivityBuilder::new(NetworkKind::CoShare, Canonicalisers::default());
-        for (line, (account, object, time)) in rows.iter().enumerate() {
-            builder.push_row(line as u64 + 2, Some(&format!("acc{account}")), Some(object), Some(&(f64::from(*time) / 4.0).to_string()));
-        }
-        let mut activity = builder.finish();
+        let mut activity = labelled_activity(NetworkKind::CoShare, &rows);
         let raw = activity.shares.clone();
         let window = f64::from(window) / 2.0;
         let meets = |a: u32, b: u32| {
@@ -545,13 +555,7 @@ proptest! {
     #[test]
     fn co_text_minhash_never_exceeds_naive(rows in text_rows(), window in 0u16..30, threshold in 5u32..=10) {
         let threshold = f64::from(threshold) / 10.0;
-        let build = || {
-            let mut builder = ActivityBuilder::new(NetworkKind::CoText, Canonicalisers::default());
-            for (line, (account, object, time)) in rows.iter().enumerate() {
-                builder.push_row(line as u64 + 2, Some(&format!("acc{account}")), Some(object), Some(&(f64::from(*time) / 4.0).to_string()));
-            }
-            builder.finish()
-        };
+        let build = || labelled_activity(NetworkKind::CoText, &rows);
         let weights = |candidates| -> BTreeMap<(u32, u32), u64> {
             let mut activity = build();
             crate::group_near_duplicates(&mut activity, crate::Similarity::Jaccard { threshold, candidates }).unwrap();
@@ -591,7 +595,6 @@ fn near_settings_must_fit_the_network() {
 
 #[test]
 fn lightly_edited_copies_pair_and_report_their_group() {
-    let mut builder = ActivityBuilder::new(NetworkKind::CoText, Canonicalisers::default());
     let texts = [
         (
             "a",
@@ -615,15 +618,7 @@ fn lightly_edited_copies_pair_and_report_their_group() {
             500,
         ),
     ];
-    for (line, (account, text, time)) in texts.iter().enumerate() {
-        builder.push_row(
-            line as u64 + 2,
-            Some(account),
-            Some(text),
-            Some(&time.to_string()),
-        );
-    }
-    let mut activity = builder.finish();
+    let mut activity = activity_of(NetworkKind::CoText, texts);
     crate::group_near_duplicates(
         &mut activity,
         crate::Similarity::Jaccard {
@@ -682,17 +677,11 @@ fn near_grouping_is_identical_across_thread_counts() {
     ] {
         let run = |threads: usize| {
             crate::with_threads(threads, || {
-                let mut builder =
-                    ActivityBuilder::new(NetworkKind::CoText, Canonicalisers::default());
-                for (line, (account, text, time)) in rows.iter().enumerate() {
-                    builder.push_row(
-                        line as u64 + 2,
-                        Some(account),
-                        Some(text),
-                        Some(&time.to_string()),
-                    );
-                }
-                let mut activity = builder.finish();
+                let mut activity = activity_of(
+                    NetworkKind::CoText,
+                    rows.iter()
+                        .map(|(account, text, time)| (account, text, time)),
+                );
                 crate::group_near_duplicates(
                     &mut activity,
                     crate::Similarity::Jaccard {
