@@ -71,7 +71,7 @@ impl Field {
 }
 
 /// A directed link between two objects (a relationship or a reference).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Link {
     /// The relationship type, e.g. `indicates`.
     pub kind: String,

@@ -36,6 +36,7 @@ mod store;
 pub mod testing;
 pub mod token;
 mod types;
+mod upkeep;
 
 pub use access::{Distribution, GroupId, OrgId};
 pub use error::StoreError;

@@ -24,13 +24,9 @@ type Result<T> = std::result::Result<T, StoreError>;
 
 /// Bound parameters per statement: below SQLite's limit of 32,766 (its
 /// placeholders are positional, see [`Sql::bind_arg`]) and well within
-/// PostgreSQL's 65,535.
-pub(crate) fn params_per_statement(backend: Backend) -> usize {
-    match backend {
-        Backend::Sqlite => 32_000,
-        Backend::Postgres => 16_000,
-    }
-}
+/// PostgreSQL's 65,535; a 1,000-object TAXII envelope's rows then go in one
+/// statement per table on either.
+pub(crate) const PARAMS_PER_STATEMENT: usize = 32_000;
 
 /// A version about to be stored.
 struct NewRow<'a> {
@@ -70,7 +66,6 @@ pub(crate) async fn put_batch(
             },
         }
     }
-    let max_params = params_per_statement(backend);
     let mut held = held_versions(tx, backend, valid.iter().map(|(_, c)| c.id.as_str())).await?;
 
     let mut new_rows = Vec::new();
@@ -113,7 +108,7 @@ pub(crate) async fn put_batch(
     }
     // 17 parameters per object row.
     let mut seqs = None;
-    for chunk in new_rows.chunks((max_params / 17).max(1)) {
+    for chunk in new_rows.chunks(PARAMS_PER_STATEMENT / 17) {
         let (first, last) =
             write_chunk(tx, backend, caller, chunk, distribution, &date_added).await?;
         seqs = Some(seqs.map_or((first, last), |(low, high): (i64, i64)| {
@@ -166,7 +161,7 @@ async fn held_versions(
     distinct.sort_unstable();
     distinct.dedup();
     let mut held = Held::new();
-    for chunk in distinct.chunks(params_per_statement(backend)) {
+    for chunk in distinct.chunks(PARAMS_PER_STATEMENT) {
         let mut sql = Sql::new(
             backend,
             "SELECT stix_id, owner_org, version, deleted FROM objects WHERE stix_id IN ",
@@ -341,7 +336,7 @@ async fn write_chunk(
                     .map(|org| vec![Arg::Int(row_id), Arg::Int(*org)]),
             );
         }
-        for chunk in pairs.chunks(params_per_statement(backend) / 2) {
+        for chunk in pairs.chunks(PARAMS_PER_STATEMENT / 2) {
             let mut sql = Sql::new(
                 backend,
                 "INSERT INTO object_recipients (row_id, org_id) VALUES ",
@@ -373,7 +368,7 @@ fn distribution_detail(distribution: &Distribution) -> String {
 }
 
 /// Inserts `rows` into `table (columns)`, at most
-/// [`params_per_statement`] bound parameters per statement.
+/// [`PARAMS_PER_STATEMENT`] bound parameters per statement.
 pub(crate) async fn insert_rows(
     tx: &mut Tx,
     backend: Backend,
@@ -381,7 +376,7 @@ pub(crate) async fn insert_rows(
     rows: Vec<Vec<Arg>>,
 ) -> Result<()> {
     let width = rows.first().map_or(1, Vec::len).max(1);
-    let per_statement = (params_per_statement(backend) / width).max(1);
+    let per_statement = (PARAMS_PER_STATEMENT / width).max(1);
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {
         let mut sql = Sql::new(backend, &format!("INSERT INTO {table} VALUES "));

@@ -1,9 +1,10 @@
 //! Embedded migrations, one DDL text for both backends.
 //!
-//! The only backend difference is the auto-increment key, substituted for
-//! `{pk}`; every other column is `TEXT` or `BIGINT`, which both SQLite and
-//! PostgreSQL store and compare the same way (timestamps are fixed-width
-//! UTC strings, JSON is text).
+//! The backend differences are the auto-increment key, substituted for
+//! `{pk}`, and SQLite's `WITHOUT ROWID` tables (`{without_rowid}`); every
+//! column is `TEXT` or `BIGINT`, which both SQLite and PostgreSQL store
+//! and compare the same way (timestamps are fixed-width UTC strings, JSON
+//! is text).
 
 /// Database engines the store runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,6 +20,14 @@ impl Backend {
         match self {
             Backend::Sqlite => "INTEGER PRIMARY KEY AUTOINCREMENT",
             Backend::Postgres => "BIGSERIAL PRIMARY KEY",
+        }
+    }
+    /// Table option for tables whose primary key is all they are looked
+    /// up by: SQLite then stores the rows in the key's B-tree alone.
+    fn without_rowid(self) -> &'static str {
+        match self {
+            Backend::Sqlite => " WITHOUT ROWID",
+            Backend::Postgres => "",
         }
     }
 }
@@ -142,6 +151,36 @@ ALTER TABLE objects ADD COLUMN superseded BIGINT NOT NULL DEFAULT 0;
 UPDATE objects SET superseded = 1 WHERE EXISTS
     (SELECT 1 FROM objects b WHERE b.stix_id = objects.stix_id AND b.version > objects.version)
 "#,
+    // The search index keyed by what it is searched by: on SQLite a term
+    // or link is one B-tree entry instead of a table row and two index
+    // entries, and neither backend runs a foreign-key check per term (the
+    // store writes terms with their object in one transaction). Rebuilt
+    // by `Store::reindex_search_locked` without a per-row index: it
+    // clears the tables first.
+    r#"
+CREATE TABLE search_terms_keyed (
+    field TEXT NOT NULL,
+    value TEXT NOT NULL,
+    row_id BIGINT NOT NULL,
+    PRIMARY KEY (field, value, row_id)
+){without_rowid};
+INSERT INTO search_terms_keyed (field, value, row_id)
+    SELECT DISTINCT field, value, row_id FROM search_terms;
+DROP TABLE search_terms;
+ALTER TABLE search_terms_keyed RENAME TO search_terms;
+CREATE TABLE search_links_keyed (
+    source_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    target_id TEXT NOT NULL,
+    row_id BIGINT NOT NULL,
+    PRIMARY KEY (source_id, kind, target_id, row_id)
+){without_rowid};
+INSERT INTO search_links_keyed (source_id, kind, target_id, row_id)
+    SELECT DISTINCT source_id, kind, target_id, row_id FROM search_links;
+DROP TABLE search_links;
+ALTER TABLE search_links_keyed RENAME TO search_links;
+CREATE INDEX search_links_by_target ON search_links (target_id, kind)
+"#,
 ];
 
 /// The first schema version with the search index; databases migrated
@@ -157,7 +196,9 @@ pub(crate) fn pending(backend: Backend, current: i64) -> Vec<(i64, Vec<String>)>
         .filter_map(|(index, text)| {
             let version = i64::try_from(index).ok()? + 1;
             (version > current).then(|| {
-                let ddl = text.replace("{pk}", backend.primary_key());
+                let ddl = text
+                    .replace("{pk}", backend.primary_key())
+                    .replace("{without_rowid}", backend.without_rowid());
                 let statements = ddl
                     .split(';')
                     .map(str::trim)
@@ -182,5 +223,19 @@ mod tests {
         assert_eq!(all.len(), MIGRATIONS.len());
         assert!(all[0].1.iter().any(|s| s.contains("BIGSERIAL")));
         assert!(!all[0].1.iter().any(|s| s.contains("{pk}")));
+        for (backend, keyed) in [(Backend::Sqlite, true), (Backend::Postgres, false)] {
+            let statements: Vec<String> = pending(backend, 0)
+                .into_iter()
+                .flat_map(|(_, s)| s)
+                .collect();
+            assert!(
+                !statements.iter().any(|s| s.contains('{')),
+                "{backend:?}: a placeholder left"
+            );
+            assert_eq!(
+                statements.iter().any(|s| s.contains("WITHOUT ROWID")),
+                keyed
+            );
+        }
     }
 }

@@ -108,6 +108,10 @@ fn search_rows(row_id: i64, object: &Value) -> (Vec<Vec<Arg>>, Vec<Vec<Arg>>) {
             ]
         })
         .collect();
+    let mut links = links;
+    // One entry per distinct link: the link table's key is the whole row.
+    links.sort_unstable();
+    links.dedup();
     let links = links
         .into_iter()
         .map(|link| {
@@ -173,6 +177,9 @@ impl Store {
     /// Builds the search index of every stored version (after a migration
     /// from a schema without one). The caller holds the write lock.
     pub(crate) async fn reindex_search_locked(&self) -> Result<usize> {
+        // The index is keyed by term, not by object: clear it whole.
+        self.pool.execute("DELETE FROM search_terms").await?;
+        self.pool.execute("DELETE FROM search_links").await?;
         let mut after = 0_i64;
         let mut indexed = 0;
         loop {
@@ -191,10 +198,6 @@ impl Store {
                 let version: String = row.try_get(2)?;
                 let object: Value = serde_json::from_str(&raw)
                     .map_err(|e| StoreError::Corrupt(format!("object row {row_id}: {e}")))?;
-                tx.execute(sqlx::query("DELETE FROM search_terms WHERE row_id = $1").bind(row_id))
-                    .await?;
-                tx.execute(sqlx::query("DELETE FROM search_links WHERE row_id = $1").bind(row_id))
-                    .await?;
                 let active = ActivePeriod::of(&object, &version);
                 sqlx::query("UPDATE objects SET time_start = $1, time_end = $2 WHERE row_id = $3")
                     .bind(active.start)
@@ -249,18 +252,107 @@ mod tests {
 
     use super::*;
     use crate::access::Distribution;
-    use crate::testing::sqlite_store;
+    use crate::testing::{caller, sqlite_store};
     use crate::types::Role;
+
+    /// A database whose search tables still have the row-per-entry shape
+    /// of schema version 3 (with a duplicate term, as that shape allowed)
+    /// is migrated to the keyed tables without losing a term or a link.
+    #[tokio::test]
+    async fn keyed_search_tables_keep_an_older_index() {
+        let (store, dir) = sqlite_store().await.unwrap();
+        let caller = caller(&store, "Alpha", Role::Analyst).await.unwrap();
+        let indicator = "indicator--00000000-0000-4000-8000-000000000001";
+        let campaign = "campaign--00000000-0000-4000-8000-000000000002";
+        let objects = [
+            json!({
+                "type": "indicator", "spec_version": "2.1", "id": indicator,
+                "created": "2024-01-01T00:00:00.000Z", "modified": "2024-01-01T00:00:00.000Z",
+                "pattern": "[domain-name:value = 'kept.example']", "pattern_type": "stix",
+                "valid_from": "2024-01-01T00:00:00Z",
+            }),
+            json!({
+                "type": "campaign", "spec_version": "2.1", "id": campaign,
+                "created": "2024-01-01T00:00:00.000Z", "modified": "2024-01-01T00:00:00.000Z",
+                "name": "Kept",
+            }),
+            json!({
+                "type": "relationship", "spec_version": "2.1",
+                "id": "relationship--00000000-0000-4000-8000-000000000003",
+                "created": "2024-01-01T00:00:00.000Z", "modified": "2024-01-01T00:00:00.000Z",
+                "relationship_type": "indicates", "source_ref": indicator, "target_ref": campaign,
+            }),
+        ];
+        store
+            .put_objects(&caller, &objects, &Distribution::OwnOrg)
+            .await
+            .unwrap();
+        // Back to version 3's tables, each entry a row (one term twice).
+        for statement in [
+            "CREATE TABLE old_terms AS SELECT row_id, field, value FROM search_terms",
+            "INSERT INTO old_terms SELECT row_id, field, value FROM search_terms",
+            "CREATE TABLE old_links AS SELECT row_id, kind, source_id, target_id FROM search_links",
+            "DROP TABLE search_terms",
+            "DROP TABLE search_links",
+            "CREATE TABLE search_terms (row_id BIGINT NOT NULL REFERENCES objects(row_id), \
+             field TEXT NOT NULL, value TEXT NOT NULL)",
+            "CREATE INDEX search_terms_by_value ON search_terms (field, value, row_id)",
+            "CREATE INDEX search_terms_by_row ON search_terms (row_id)",
+            "CREATE TABLE search_links (row_id BIGINT NOT NULL REFERENCES objects(row_id), \
+             kind TEXT NOT NULL, source_id TEXT NOT NULL, target_id TEXT NOT NULL)",
+            "CREATE INDEX search_links_by_source ON search_links (source_id, kind)",
+            "CREATE INDEX search_links_by_target ON search_links (target_id, kind)",
+            "INSERT INTO search_terms SELECT * FROM old_terms",
+            "INSERT INTO search_links SELECT * FROM old_links",
+            "DROP TABLE old_terms",
+            "DROP TABLE old_links",
+            "DELETE FROM crosswatch_schema WHERE version > 3",
+        ] {
+            store.pool.execute(statement).await.unwrap();
+        }
+        store.close().await;
+
+        let store = Store::open_sqlite(&dir.0.join("crosswatch.db"))
+            .await
+            .unwrap();
+        let shape: String =
+            sqlx::query_scalar("SELECT sql FROM sqlite_master WHERE name = 'search_terms'")
+                .fetch_one(&store.pool)
+                .await
+                .unwrap();
+        assert!(shape.contains("WITHOUT ROWID"), "{shape}");
+        let terms: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM search_terms")
+            .fetch_one(&store.pool)
+            .await
+            .unwrap();
+        // `value` and `kind` of the indicator, once each.
+        assert_eq!(terms, 2);
+        let found = |follow_links| {
+            let query = SearchQuery {
+                terms: vec![(SearchField::Value, "kept.example".into())],
+                types: vec!["campaign".into()],
+                follow_links,
+                limit: 10,
+                ..SearchQuery::default()
+            };
+            let store = store.clone();
+            async move {
+                let page = store.search(caller.org, &query).await.unwrap();
+                page.objects
+                    .into_iter()
+                    .map(|o| o.stix_id)
+                    .collect::<Vec<_>>()
+            }
+        };
+        // The campaign is found through the migrated link, not by itself.
+        assert_eq!(found(true).await, vec![campaign.to_string()]);
+        assert!(found(false).await.is_empty());
+    }
 
     #[tokio::test]
     async fn reindex_rebuilds_a_lost_index() {
         let (store, _dir) = sqlite_store().await.unwrap();
-        let org = store.create_org("Alpha").await.unwrap();
-        let (_, secret) = store
-            .create_token(org.id, Role::Analyst, None)
-            .await
-            .unwrap();
-        let caller = store.authenticate(&secret).await.unwrap().unwrap();
+        let caller = caller(&store, "Alpha", Role::Analyst).await.unwrap();
         let indicator = json!({
             "type": "indicator", "spec_version": "2.1",
             "id": "indicator--00000000-0000-4000-8000-000000000001",
@@ -277,21 +369,22 @@ mod tests {
             limit: 10,
             ..SearchQuery::default()
         };
-        assert_eq!(store.search(org.id, &query).await.unwrap().objects.len(), 1);
+        let found = || async {
+            store
+                .search(caller.org, &query)
+                .await
+                .unwrap()
+                .objects
+                .len()
+        };
+        assert_eq!(found().await, 1);
         store
             .pool
             .execute("DELETE FROM search_terms")
             .await
             .unwrap();
-        assert!(
-            store
-                .search(org.id, &query)
-                .await
-                .unwrap()
-                .objects
-                .is_empty()
-        );
+        assert_eq!(found().await, 0);
         assert_eq!(store.reindex_search_locked().await.unwrap(), 1);
-        assert_eq!(store.search(org.id, &query).await.unwrap().objects.len(), 1);
+        assert_eq!(found().await, 1);
     }
 }

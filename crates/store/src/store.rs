@@ -20,6 +20,7 @@ use crate::schema::{self, Backend};
 use crate::stix_check::{self, now_timestamp};
 use crate::token;
 use crate::types::*;
+use crate::upkeep::Upkeep;
 
 /// Objects returned per page at most, whatever the caller asks for.
 pub const MAX_PAGE: u32 = 10_000;
@@ -30,19 +31,7 @@ pub struct Store {
     pub(crate) pool: AnyPool,
     backend: Backend,
     write_lock: Arc<Mutex<()>>,
-    planner: Arc<PlannerStats>,
-}
-
-/// When to refresh PostgreSQL's planner statistics: after the stored rows
-/// grew by half since the last refresh (and at least 1,000), so that
-/// page queries keep an index plan on a growing table even where
-/// autovacuum is off or slow. The refresh runs beside the writes, never
-/// inside a request: an `ANALYZE` of a large store takes a second.
-#[derive(Default)]
-struct PlannerStats {
-    written: std::sync::atomic::AtomicU64,
-    at_last_refresh: std::sync::atomic::AtomicU64,
-    refreshing: Arc<std::sync::atomic::AtomicBool>,
+    upkeep: Arc<Upkeep>,
 }
 
 type Result<T> = std::result::Result<T, StoreError>;
@@ -238,48 +227,10 @@ impl Store {
             pool,
             backend,
             write_lock: Arc::new(Mutex::new(())),
-            planner: Arc::new(PlannerStats::default()),
+            upkeep: Arc::new(Upkeep::default()),
         };
         store.migrate().await?;
         Ok(store)
-    }
-
-    /// Counts stored rows and starts a refresh of the planner statistics
-    /// when due (one at a time).
-    fn note_rows_written(&self, rows: usize) {
-        use std::sync::atomic::Ordering;
-        if self.backend != Backend::Postgres || rows == 0 {
-            return;
-        }
-        let written = self
-            .planner
-            .written
-            .fetch_add(rows as u64, Ordering::Relaxed)
-            + rows as u64;
-        let base = self.planner.at_last_refresh.load(Ordering::Relaxed);
-        if written < (base / 2).max(1_000) {
-            return;
-        }
-        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
-            return;
-        };
-        if self.planner.refreshing.swap(true, Ordering::AcqRel) {
-            return; // the running refresh will do
-        }
-        self.planner.written.store(0, Ordering::Relaxed);
-        self.planner
-            .at_last_refresh
-            .store(base + written, Ordering::Relaxed);
-        let pool = self.pool.clone();
-        let refreshing = Arc::clone(&self.planner.refreshing);
-        runtime.spawn(async move {
-            let analyze =
-                "ANALYZE objects, change_log, search_terms, search_links, object_recipients";
-            if let Err(error) = pool.execute(analyze).await {
-                tracing::warn!(%error, "refreshing planner statistics failed");
-            }
-            refreshing.store(false, Ordering::Release);
-        });
     }
 
     /// The engine in use.
@@ -693,7 +644,7 @@ impl Store {
             .iter()
             .filter(|o| matches!(o, PutOutcome::Stored { .. }))
             .count();
-        self.note_rows_written(stored);
+        self.upkeep.after_write(self.backend, &self.pool, stored);
         Ok(outcomes)
     }
 

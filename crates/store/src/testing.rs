@@ -6,7 +6,7 @@
 
 use std::path::PathBuf;
 
-use crate::Store;
+use crate::{Caller, Role, Store};
 
 /// Environment variable naming the PostgreSQL server for tests.
 pub const POSTGRES_URL_VAR: &str = "CROSSWATCH_TEST_POSTGRES_URL";
@@ -27,6 +27,24 @@ impl Drop for TempDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
     }
+}
+
+/// A caller with a new `role` token of organisation `name` (created when
+/// missing).
+pub async fn caller(store: &Store, name: &str, role: Role) -> Result<Caller, String> {
+    let org = match store.org_by_name(name).await.map_err(|e| e.to_string())? {
+        Some(org) => org,
+        None => store.create_org(name).await.map_err(|e| e.to_string())?,
+    };
+    let (_, secret) = store
+        .create_token(org.id, role, None)
+        .await
+        .map_err(|e| e.to_string())?;
+    store
+        .authenticate(&secret)
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| "a fresh token did not authenticate".to_string())
 }
 
 /// A store on a fresh SQLite file; keep the directory alive while in use.

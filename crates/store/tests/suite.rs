@@ -54,12 +54,9 @@ pub fn id_of(n: u32) -> String {
 }
 
 pub async fn caller(store: &Store, name: &str, role: Role) -> Caller {
-    let org = match store.org_by_name(name).await.unwrap() {
-        Some(org) => org,
-        None => store.create_org(name).await.unwrap(),
-    };
-    let (_, secret) = store.create_token(org.id, role, None).await.unwrap();
-    store.authenticate(&secret).await.unwrap().unwrap()
+    crosswatch_store::testing::caller(store, name, role)
+        .await
+        .unwrap()
 }
 
 fn all_of(scope: Scope) -> ObjectQuery {
