@@ -28,6 +28,9 @@ type Result<T> = std::result::Result<T, StoreError>;
 /// statement per table on either.
 pub(crate) const PARAMS_PER_STATEMENT: usize = 32_000;
 
+/// Bound parameters per `objects` row, the widest row a write inserts.
+const OBJECT_COLUMNS: usize = 18;
+
 /// A version about to be stored.
 struct NewRow<'a> {
     checked: stix_check::CheckedObject,
@@ -106,9 +109,8 @@ pub(crate) async fn put_batch(
             superseded,
         });
     }
-    // 17 parameters per object row.
     let mut seqs = None;
-    for chunk in new_rows.chunks(PARAMS_PER_STATEMENT / 17) {
+    for chunk in new_rows.chunks(PARAMS_PER_STATEMENT / OBJECT_COLUMNS) {
         let (first, last) =
             write_chunk(tx, backend, caller, chunk, distribution, &date_added).await?;
         seqs = Some(seqs.map_or((first, last), |(low, high): (i64, i64)| {
@@ -232,14 +234,17 @@ async fn write_chunk(
     distribution: &Distribution,
     date_added: &str,
 ) -> Result<(i64, i64)> {
-    let key = |id: &str, version: &str| format!("{id}\u{0}{version}");
+    let count = i64::try_from(rows.len()).map_err(|e| StoreError::Invalid(e.to_string()))?;
+    let (first_seq, first_row_id) = reserve_keys(tx, backend, count).await?;
+    let keyed = || (first_seq..).zip(first_row_id..).zip(rows);
 
     let mut sql = Sql::new(
         backend,
-        "INSERT INTO change_log (kind, stix_id, version, actor_org, at) VALUES ",
+        "INSERT INTO change_log (seq, kind, stix_id, version, actor_org, at) VALUES ",
     );
-    sql.bind_rows(rows.iter().map(|r| {
+    sql.bind_rows(keyed().map(|((seq, _), r)| {
         vec![
+            Arg::Int(seq),
             Arg::Text(r.kind.to_string()),
             Arg::Text(r.checked.id.clone()),
             Arg::Text(r.version.clone()),
@@ -247,16 +252,7 @@ async fn write_chunk(
             Arg::Text(date_added.to_string()),
         ]
     }));
-    sql.push(" RETURNING seq, stix_id, version");
-    let mut seqs: HashMap<String, i64> = HashMap::new();
-    let (mut first_seq, mut last_seq) = (i64::MAX, i64::MIN);
-    for row in sql.query().fetch_all(&mut **tx).await? {
-        let (id, version): (String, String) = (row.try_get(1)?, row.try_get(2)?);
-        let seq: i64 = row.try_get(0)?;
-        first_seq = first_seq.min(seq);
-        last_seq = last_seq.max(seq);
-        seqs.insert(key(&id, &version), seq);
-    }
+    sql.query().execute(&mut **tx).await?;
 
     let group = match distribution {
         Distribution::Group(group) => Some(*group),
@@ -264,19 +260,17 @@ async fn write_chunk(
     };
     let mut sql = Sql::new(
         backend,
-        "INSERT INTO objects (seq, stix_id, stix_type, spec_version, created, modified, version, \
-         version_raw, owner_org, tlp, dist_kind, dist_group, raw, date_added, time_start, \
-         time_end, superseded) VALUES ",
+        "INSERT INTO objects (row_id, seq, stix_id, stix_type, spec_version, created, modified, \
+         version, version_raw, owner_org, tlp, dist_kind, dist_group, raw, date_added, \
+         time_start, time_end, superseded) VALUES ",
     );
     let mut values = Vec::with_capacity(rows.len());
-    for r in rows {
-        let seq = *seqs
-            .get(&key(&r.checked.id, &r.version))
-            .ok_or_else(|| StoreError::Corrupt(format!("no sequence for {}", r.checked.id)))?;
+    for ((seq, row_id), r) in keyed() {
         let raw =
             serde_json::to_string(r.object).map_err(|e| StoreError::Invalid(e.to_string()))?;
         let active = ActivePeriod::of(r.object, &r.version);
         values.push(vec![
+            Arg::Int(row_id),
             Arg::Int(seq),
             Arg::Text(r.checked.id.clone()),
             Arg::Text(r.checked.stix_type.clone()),
@@ -296,19 +290,9 @@ async fn write_chunk(
             Arg::Int(i64::from(r.superseded)),
         ]);
     }
+    debug_assert!(values.iter().all(|row| row.len() == OBJECT_COLUMNS));
     sql.bind_rows(values);
-    sql.push(" RETURNING row_id, stix_id, version");
-    let mut row_ids: HashMap<String, i64> = HashMap::new();
-    for row in sql.query().fetch_all(&mut **tx).await? {
-        let (id, version): (String, String) = (row.try_get(1)?, row.try_get(2)?);
-        row_ids.insert(key(&id, &version), row.try_get(0)?);
-    }
-    let row_id_of = |r: &NewRow<'_>| {
-        row_ids
-            .get(&key(&r.checked.id, &r.version))
-            .copied()
-            .ok_or_else(|| StoreError::Corrupt(format!("no row for {}", r.checked.id)))
-    };
+    sql.query().execute(&mut **tx).await?;
 
     // A new version marks the older ones of its id, so that reads of the
     // latest version can skip the per-row "is there a newer one" probe.
@@ -328,8 +312,7 @@ async fn write_chunk(
         recipients.sort_unstable();
         recipients.dedup();
         let mut pairs = Vec::new();
-        for r in rows {
-            let row_id = row_id_of(r)?;
+        for ((_, row_id), _) in keyed() {
             pairs.extend(
                 recipients
                     .iter()
@@ -348,13 +331,45 @@ async fn write_chunk(
         }
     }
 
-    let stored = rows
-        .iter()
-        .map(|r| Ok((row_id_of(r)?, r.object)))
-        .collect::<Result<Vec<_>>>()?;
-    index_objects(tx, backend, stored).await?;
+    index_objects(
+        tx,
+        backend,
+        keyed().map(|((_, row_id), r)| (row_id, r.object)),
+    )
+    .await?;
 
-    Ok((first_seq, last_seq))
+    Ok((first_seq, first_seq + count - 1))
+}
+
+/// Reserves `count` consecutive change-log sequence numbers and object row
+/// ids and returns the first of each. The caller holds the store's write
+/// lock (and on PostgreSQL the change-log table lock), so no other writer
+/// takes numbers meanwhile. The inserts then name their keys, and need not
+/// return a row per object to learn them.
+async fn reserve_keys(tx: &mut Tx, backend: Backend, count: i64) -> Result<(i64, i64)> {
+    let sql = match backend {
+        // An AUTOINCREMENT key continues from the larger of its counter
+        // and the largest key; inserting explicit keys moves the counter.
+        Backend::Sqlite => {
+            "SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'change_log'), 0), \
+                        COALESCE((SELECT MAX(seq) FROM change_log), 0)) + 1, \
+                    MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'objects'), 0), \
+                        COALESCE((SELECT MAX(row_id) FROM objects), 0)) + 1"
+        }
+        // Takes the first number and moves the sequence past the last.
+        Backend::Postgres => {
+            "SELECT setval(pg_get_serial_sequence('change_log', 'seq'), \
+                    nextval(pg_get_serial_sequence('change_log', 'seq')) + $1 - 1) - $1 + 1, \
+                    setval(pg_get_serial_sequence('objects', 'row_id'), \
+                    nextval(pg_get_serial_sequence('objects', 'row_id')) + $1 - 1) - $1 + 1"
+        }
+    };
+    let mut query = sqlx::query(sql);
+    if backend == Backend::Postgres {
+        query = query.bind(count);
+    }
+    let row = query.fetch_one(&mut **tx).await?;
+    Ok((row.try_get(0)?, row.try_get(1)?))
 }
 
 /// How a write was distributed, in words, for the audit log.
