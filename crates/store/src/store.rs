@@ -211,6 +211,9 @@ impl Store {
                     conn.execute("PRAGMA busy_timeout = 10000").await?;
                     conn.execute("PRAGMA synchronous = NORMAL").await?;
                     conn.execute("PRAGMA cache_size = -65536").await?;
+                    // Checkpoints run beside the writes (see `upkeep`);
+                    // a write checkpoints itself only past 40 MB of log.
+                    conn.execute("PRAGMA wal_autocheckpoint = 10000").await?;
                     Ok(())
                 })
             });

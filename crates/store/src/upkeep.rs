@@ -2,12 +2,12 @@
 //! a request:
 //!
 //! * on SQLite, folding the write-ahead log back into the database file (a
-//!   checkpoint). SQLite otherwise checkpoints inside the commit that
+//!   checkpoint). SQLite by default checkpoints inside the commit that
 //!   fills the log past 1,000 pages, so that one write pays for copying
-//!   and syncing everything written since the last one. Here the passive
+//!   and syncing everything written since the last one. Here a passive
 //!   checkpoint runs on another connection after each object write, while
-//!   the next request is read and checked; SQLite's own checkpoint stays
-//!   as the backstop and finds little left to copy.
+//!   the next request is read and checked; the store raises SQLite's own
+//!   threshold to 10,000 pages, a backstop for when writes outrun it.
 //! * on PostgreSQL, refreshing the planner statistics after the stored
 //!   rows grew by half since the last refresh (and at least 1,000), so
 //!   that page queries keep an index plan on a growing table even where
