@@ -287,7 +287,9 @@ mod tests {
             .put_objects(&caller, &objects, &Distribution::OwnOrg)
             .await
             .unwrap();
-        // Back to version 3's tables, each entry a row (one term twice).
+        // Back to version 3's tables, each entry a row (one term twice),
+        // in one transaction on one connection.
+        let mut downgrade = store.pool.begin().await.unwrap();
         for statement in [
             "CREATE TABLE old_terms AS SELECT row_id, field, value FROM search_terms",
             "INSERT INTO old_terms SELECT row_id, field, value FROM search_terms",
@@ -308,8 +310,9 @@ mod tests {
             "DROP TABLE old_links",
             "DELETE FROM crosswatch_schema WHERE version > 3",
         ] {
-            store.pool.execute(statement).await.unwrap();
+            downgrade.execute(statement).await.unwrap();
         }
+        downgrade.commit().await.unwrap();
         store.close().await;
 
         let store = Store::open_sqlite(&dir.0.join("crosswatch.db"))

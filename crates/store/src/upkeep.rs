@@ -140,6 +140,32 @@ mod tests {
         assert!(grown, "the database file stayed at {before} bytes");
     }
 
+    /// Each write is visible to the very next read on any connection,
+    /// with checkpoints running beside the writes.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn reads_see_every_write_while_checkpoints_run() {
+        let (store, _dir) = sqlite_store().await.unwrap();
+        let caller = caller(&store, "Alpha", Role::Analyst).await.unwrap();
+        let query = crate::ObjectQuery::new(crate::Scope::Everything, 10);
+        for n in 0..300 {
+            let object = json!({
+                "type": "indicator", "spec_version": "2.1",
+                "id": format!("indicator--00000000-0000-4000-8000-{n:012}"),
+                "created": "2024-01-01T00:00:00.000Z", "modified": "2024-01-01T00:00:00.000Z",
+                "pattern": format!("[domain-name:value = 'd{n}.example']"),
+                "pattern_type": "stix", "valid_from": "2024-01-01T00:00:00Z",
+            });
+            store
+                .put_objects(&caller, &[object], &Distribution::OwnOrg)
+                .await
+                .unwrap();
+            assert_eq!(
+                store.count_objects(caller.org, &query).await.unwrap(),
+                n + 1
+            );
+        }
+    }
+
     #[test]
     fn statistics_are_refreshed_when_the_rows_grew_by_half() {
         let upkeep = Upkeep::default();
