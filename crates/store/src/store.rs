@@ -328,8 +328,19 @@ impl Store {
 
     /// Finds an organisation by name.
     pub async fn org_by_name(&self, name: &str) -> Result<Option<Org>> {
-        let row = sqlx::query("SELECT id, name, collection_id FROM orgs WHERE name = $1")
-            .bind(name.to_string())
+        self.org_where("name", name).await
+    }
+
+    /// The organisation whose inbox collection is `collection_id`.
+    pub async fn org_by_collection(&self, collection_id: &str) -> Result<Option<Org>> {
+        self.org_where("collection_id", collection_id).await
+    }
+
+    /// The organisation whose unique `column` holds `value`.
+    async fn org_where(&self, column: &'static str, value: &str) -> Result<Option<Org>> {
+        let sql = format!("SELECT id, name, collection_id FROM orgs WHERE {column} = $1");
+        let row = sqlx::query(AssertSqlSafe(sql))
+            .bind(value.to_string())
             .fetch_optional(&self.pool)
             .await?;
         row.map(|r| org_from_row(&r)).transpose()

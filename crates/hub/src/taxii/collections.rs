@@ -6,7 +6,7 @@
 //!   sent to it by name, and its private objects) and may write into any
 //!   inbox, which is how TLP:RED reaches named recipients.
 
-use crosswatch_store::{Caller, Distribution, Scope, Store, StoreError};
+use crosswatch_store::{Caller, Distribution, Group, Org, Scope, Store, StoreError};
 use serde_json::{Value, json};
 
 use crate::media::STIX_MEDIA_TYPE;
@@ -52,64 +52,87 @@ pub async fn collections_for(
     store: &Store,
     caller: &Caller,
 ) -> Result<Vec<Collection>, StoreError> {
-    let can_write = caller.role.can_write();
-    let mut out = vec![Collection {
+    let mut out = vec![all_members(caller)];
+    for group in store.groups_of(caller.org).await? {
+        out.push(group_collection(caller, &group));
+    }
+    for org in store.list_orgs().await? {
+        out.push(inbox(caller, &org));
+    }
+    Ok(out)
+}
+
+/// The collection with `id`, if the caller may know of it; looked up
+/// directly (every TAXII request names one), not picked from the list.
+pub async fn find_collection(
+    store: &Store,
+    caller: &Caller,
+    id: &str,
+) -> Result<Option<Collection>, StoreError> {
+    if id == ALL_MEMBERS_COLLECTION {
+        return Ok(Some(all_members(caller)));
+    }
+    // Only the caller's own groups: another group's collection stays unknown.
+    if let Some(group) = store
+        .groups_of(caller.org)
+        .await?
+        .iter()
+        .find(|g| g.collection_id == id)
+    {
+        return Ok(Some(group_collection(caller, group)));
+    }
+    Ok(store
+        .org_by_collection(id)
+        .await?
+        .map(|org| inbox(caller, &org)))
+}
+
+fn all_members(caller: &Caller) -> Collection {
+    Collection {
         id: ALL_MEMBERS_COLLECTION.to_string(),
         title: "All members".to_string(),
         description: "Shared with every organisation on this hub (not for TLP:RED or \
                       TLP:AMBER+STRICT)."
             .to_string(),
         can_read: true,
-        can_write,
+        can_write: caller.role.can_write(),
         scope: Scope::AllMembers,
         distribution: Distribution::AllMembers,
-    }];
-    for group in store.groups_of(caller.org).await? {
-        out.push(Collection {
-            id: group.collection_id.clone(),
-            title: format!("Group: {}", group.name),
-            description: format!(
-                "Shared with the members of sharing group {} (not for TLP:RED).",
-                group.name
-            ),
-            can_read: true,
-            can_write,
-            scope: Scope::Group(group.id),
-            distribution: Distribution::Group(group.id),
-        });
     }
-    for org in store.list_orgs().await? {
-        let own = org.id == caller.org;
-        out.push(Collection {
-            id: org.collection_id.clone(),
-            title: format!("Inbox: {}", org.name),
-            description: if own {
-                "Objects sent to your organisation by name, and objects you keep private."
-                    .to_string()
-            } else {
-                format!("Send objects to {} only (use this for TLP:RED).", org.name)
-            },
-            can_read: own,
-            can_write,
-            scope: Scope::Inbox(org.id),
-            distribution: if own {
-                Distribution::OwnOrg
-            } else {
-                Distribution::Named(vec![org.id])
-            },
-        });
-    }
-    Ok(out)
 }
 
-/// The collection with `id`, if the caller may know of it.
-pub async fn find_collection(
-    store: &Store,
-    caller: &Caller,
-    id: &str,
-) -> Result<Option<Collection>, StoreError> {
-    Ok(collections_for(store, caller)
-        .await?
-        .into_iter()
-        .find(|c| c.id == id))
+fn group_collection(caller: &Caller, group: &Group) -> Collection {
+    Collection {
+        id: group.collection_id.clone(),
+        title: format!("Group: {}", group.name),
+        description: format!(
+            "Shared with the members of sharing group {} (not for TLP:RED).",
+            group.name
+        ),
+        can_read: true,
+        can_write: caller.role.can_write(),
+        scope: Scope::Group(group.id),
+        distribution: Distribution::Group(group.id),
+    }
+}
+
+fn inbox(caller: &Caller, org: &Org) -> Collection {
+    let own = org.id == caller.org;
+    Collection {
+        id: org.collection_id.clone(),
+        title: format!("Inbox: {}", org.name),
+        description: if own {
+            "Objects sent to your organisation by name, and objects you keep private.".to_string()
+        } else {
+            format!("Send objects to {} only (use this for TLP:RED).", org.name)
+        },
+        can_read: own,
+        can_write: caller.role.can_write(),
+        scope: Scope::Inbox(org.id),
+        distribution: if own {
+            Distribution::OwnOrg
+        } else {
+            Distribution::Named(vec![org.id])
+        },
+    }
 }
