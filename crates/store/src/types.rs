@@ -216,6 +216,29 @@ impl ObjectPage {
     }
 }
 
+/// One page of a query with its objects as one JSON array text, in
+/// change-log order: what a TAXII page sends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JsonPage {
+    /// `[object, …]`, each object's stored text as it is.
+    pub objects_json: String,
+    /// How many objects the array holds.
+    pub count: usize,
+    /// Whether more rows follow.
+    pub more: bool,
+    /// The last row's sequence.
+    pub last_seq: Option<i64>,
+    /// The earliest and latest `date_added` on the page (stored form).
+    pub date_added_range: Option<(String, String)>,
+}
+
+impl JsonPage {
+    /// The cursor for the next page (the last row's sequence).
+    pub fn next_cursor(&self) -> Option<i64> {
+        self.last_seq.filter(|_| self.more)
+    }
+}
+
 /// The result for one object of a write.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PutOutcome {

@@ -1018,6 +1018,28 @@ async fn check_scenario(store: &Store, scenario: &Scenario) {
                 in_scope,
                 "{scope:?}"
             );
+            json_pages_match_row_pages(store, viewer.org, scope).await;
+        }
+    }
+}
+
+/// Paging a scope as JSON text gives, page by page, the objects, cursor,
+/// `more` and date range that paging it as rows gives.
+async fn json_pages_match_row_pages(store: &Store, viewer: i64, scope: Scope) {
+    let mut query = ObjectQuery::new(scope, 3);
+    loop {
+        let rows = store.query_objects(viewer, &query).await.unwrap();
+        let json = store.query_objects_json(viewer, &query).await.unwrap();
+        let texts: Vec<&str> = rows.objects.iter().map(|o| o.raw.as_str()).collect();
+        assert_eq!(json.objects_json, format!("[{}]", texts.join(",")));
+        assert_eq!(json.count, rows.objects.len());
+        assert_eq!(json.more, rows.more);
+        assert_eq!(json.next_cursor(), rows.next_cursor());
+        let added = rows.objects.iter().map(|o| o.date_added.clone());
+        assert_eq!(json.date_added_range, added.clone().min().zip(added.max()),);
+        match rows.next_cursor() {
+            Some(next) => query.after_seq = Some(next),
+            None => break,
         }
     }
 }

@@ -5,7 +5,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::Response;
 use crosswatch_store::stix_check::display_timestamp;
-use crosswatch_store::{StoredObject, VersionMatch};
+use crosswatch_store::{JsonPage, StoredObject, VersionMatch};
 use serde_json::{Value, json};
 
 use super::collections::{Collection, collections_for, find_collection};
@@ -103,32 +103,43 @@ pub async fn get_collection(
     Ok(taxii_json(StatusCode::OK, &collection.to_json()))
 }
 
-/// Adds the TAXII paging headers for a page of objects.
-fn with_date_headers(mut response: Response, objects: &[StoredObject]) -> Response {
-    let first = objects.iter().map(|o| o.date_added.as_str()).min();
-    let last = objects.iter().map(|o| o.date_added.as_str()).max();
-    for (name, value) in [
-        ("X-TAXII-Date-Added-First", first),
-        ("X-TAXII-Date-Added-Last", last),
-    ] {
-        if let Some(Ok(value)) = value.map(|v| HeaderValue::from_str(&display_timestamp(v))) {
-            response.headers_mut().insert(name, value);
+/// Adds the TAXII paging headers: the earliest and latest `date_added`
+/// of the page's objects (stored form).
+fn with_date_headers(mut response: Response, range: Option<(&str, &str)>) -> Response {
+    if let Some((first, last)) = range {
+        for (name, value) in [
+            ("X-TAXII-Date-Added-First", first),
+            ("X-TAXII-Date-Added-Last", last),
+        ] {
+            if let Ok(value) = HeaderValue::from_str(&display_timestamp(value)) {
+                response.headers_mut().insert(name, value);
+            }
         }
     }
     response
 }
 
-/// The TAXII envelope of a page.
-fn envelope(page: &crosswatch_store::ObjectPage) -> String {
+/// The earliest and latest `date_added` of `objects`.
+fn date_added_range(objects: &[StoredObject]) -> Option<(&str, &str)> {
+    let added = objects.iter().map(|o| o.date_added.as_str());
+    added.clone().min().zip(added.max())
+}
+
+/// A TAXII envelope page: the envelope and its paging headers.
+fn envelope_reply(page: &JsonPage) -> Response {
     let next = page
         .next_cursor()
         .map(|next| format!("\"next\":\"{next}\","))
         .unwrap_or_default();
-    format!(
+    let body = format!(
         "{{\"more\":{},{next}\"objects\":{}}}",
-        page.more,
-        crate::page::objects_json(page)
-    )
+        page.more, page.objects_json
+    );
+    let range = page
+        .date_added_range
+        .as_ref()
+        .map(|(first, last)| (first.as_str(), last.as_str()));
+    with_date_headers(taxii_text(StatusCode::OK, body), range)
 }
 
 /// `GET /api1/collections/{id}/objects/`
@@ -143,21 +154,18 @@ pub async fn get_objects(
     let filters = Filters::parse(query.as_deref())?;
     let collection = readable(collection(&state, &caller, &id).await?)?;
     let query = filters.to_query(collection.scope, vec![VersionMatch::Last]);
-    let page = state.store.query_objects(caller.org, &query).await?;
-    state.metrics.objects_served.add(page.objects.len() as u64);
+    let page = state.store.query_objects_json(caller.org, &query).await?;
+    state.metrics.objects_served.add(page.count as u64);
     state
         .store
         .audit(
             &caller,
             "read",
             &format!("collection:{id}"),
-            &format!("{} object(s)", page.objects.len()),
+            &format!("{} object(s)", page.count),
         )
         .await?;
-    Ok(with_date_headers(
-        taxii_text(StatusCode::OK, envelope(&page)),
-        &page.objects,
-    ))
+    Ok(envelope_reply(&page))
 }
 
 /// `GET /api1/collections/{id}/objects/{object_id}/`
@@ -173,19 +181,16 @@ pub async fn get_object(
     filters.ids = vec![object_id.clone()];
     let collection = readable(collection(&state, &caller, &id).await?)?;
     let query = filters.to_query(collection.scope, vec![VersionMatch::Last]);
-    let page = state.store.query_objects(caller.org, &query).await?;
-    if page.objects.is_empty() && filters.next.is_none() {
+    let page = state.store.query_objects_json(caller.org, &query).await?;
+    if page.count == 0 && filters.next.is_none() {
         return Err(ApiError::not_found(&format!("object {object_id}")));
     }
-    state.metrics.objects_served.add(page.objects.len() as u64);
+    state.metrics.objects_served.add(page.count as u64);
     state
         .store
         .audit(&caller, "read", &object_id, &format!("collection {id}"))
         .await?;
-    Ok(with_date_headers(
-        taxii_text(StatusCode::OK, envelope(&page)),
-        &page.objects,
-    ))
+    Ok(envelope_reply(&page))
 }
 
 /// `DELETE /api1/collections/{id}/objects/{object_id}/`
@@ -255,7 +260,7 @@ pub async fn get_versions(
     }
     Ok(with_date_headers(
         taxii_json(StatusCode::OK, &body),
-        &page.objects,
+        date_added_range(&page.objects),
     ))
 }
 
@@ -295,7 +300,7 @@ pub async fn get_manifest(
     }
     Ok(with_date_headers(
         taxii_json(StatusCode::OK, &body),
-        &page.objects,
+        date_added_range(&page.objects),
     ))
 }
 
