@@ -15,7 +15,7 @@ use sqlx::Row;
 use crate::access::{Distribution, check_distribution};
 use crate::error::StoreError;
 use crate::schema::Backend;
-use crate::search::{ActivePeriod, index_objects};
+use crate::search::{ActivePeriod, index_objects, mark_indexed};
 use crate::stix_check::{self, display_timestamp, now_timestamp};
 use crate::store::{Arg, Sql, Tx};
 use crate::types::{Caller, PutOutcome};
@@ -331,12 +331,15 @@ async fn write_chunk(
         }
     }
 
-    index_objects(
-        tx,
-        backend,
-        keyed().map(|((_, row_id), r)| (row_id, r.object)),
-    )
-    .await?;
+    if backend.indexes_in_write() {
+        index_objects(
+            tx,
+            backend,
+            keyed().map(|((_, row_id), r)| (row_id, r.object)),
+        )
+        .await?;
+        mark_indexed(tx, first_row_id + count - 1).await?;
+    }
 
     Ok((first_seq, first_seq + count - 1))
 }

@@ -22,6 +22,14 @@ impl Backend {
             Backend::Postgres => "BIGSERIAL PRIMARY KEY",
         }
     }
+    /// Whether a write indexes its own objects for search in its
+    /// transaction. SQLite has one writer at a time, so an indexer beside
+    /// the writes would only queue behind the next write; PostgreSQL
+    /// indexes on a connection of its own while the next write runs.
+    pub(crate) fn indexes_in_write(self) -> bool {
+        self == Backend::Sqlite
+    }
+
     /// Table option for tables whose primary key is all they are looked
     /// up by: SQLite then stores the rows in the key's B-tree alone.
     fn without_rowid(self) -> &'static str {
@@ -180,6 +188,12 @@ INSERT INTO search_links_keyed (source_id, kind, target_id, row_id)
 DROP TABLE search_links;
 ALTER TABLE search_links_keyed RENAME TO search_links;
 CREATE INDEX search_links_by_target ON search_links (target_id, kind)
+"#,
+    // How far the search index follows `objects`: every row up to
+    // `indexed_upto` has its terms and links (see `Store::index_pending`).
+    r#"
+CREATE TABLE search_progress (indexed_upto BIGINT NOT NULL);
+INSERT INTO search_progress (indexed_upto) SELECT COALESCE(MAX(row_id), 0) FROM objects
 "#,
 ];
 

@@ -95,6 +95,15 @@ pub(crate) async fn index_objects(
     .await
 }
 
+/// Records that every object row up to `row_id` is indexed.
+pub(crate) async fn mark_indexed(tx: &mut Tx, row_id: i64) -> Result<()> {
+    sqlx::query("UPDATE search_progress SET indexed_upto = $1")
+        .bind(row_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
 /// The `search_terms` and `search_links` rows of one stored version.
 fn search_rows(row_id: i64, object: &Value) -> (Vec<Vec<Arg>>, Vec<Vec<Arg>>) {
     let SearchKeys { terms, links } = search_keys(object);
@@ -128,8 +137,10 @@ fn search_rows(row_id: i64, object: &Value) -> (Vec<Vec<Arg>>, Vec<Vec<Arg>>) {
 
 impl Store {
     /// One page of the latest visible versions matching `query`, in
-    /// change-log order.
+    /// change-log order. Objects a write left for the indexer are indexed
+    /// first, so a search sees every committed object.
     pub async fn search(&self, viewer: OrgId, query: &SearchQuery) -> Result<ObjectPage> {
+        self.index_pending().await?;
         let limit = query.limit.clamp(1, MAX_PAGE);
         let mut base = ObjectQuery::new(Scope::Everything, limit);
         base.types = query.types.clone();
@@ -174,12 +185,66 @@ impl Store {
         Ok(ObjectPage { objects, more })
     }
 
+    /// Indexes the object rows above the search index's mark, oldest
+    /// first, a batch per transaction; returns how many. Indexers on
+    /// several connections or hub processes take turns on the mark's row
+    /// lock. Writes commit their rows in row-id order (they hold the write
+    /// lock while they take ids), so no row commits below the mark later.
+    pub(crate) async fn index_pending(&self) -> Result<usize> {
+        if self.backend().indexes_in_write() {
+            return Ok(0);
+        }
+        const BATCH: i64 = 2_000;
+        let mut indexed = 0;
+        loop {
+            let mut tx = self.pool.begin().await?;
+            let mark: i64 = sqlx::query("SELECT indexed_upto FROM search_progress FOR UPDATE")
+                .fetch_one(&mut *tx)
+                .await?
+                .try_get(0)?;
+            let rows = sqlx::query(
+                "SELECT row_id, raw FROM objects WHERE row_id > $1 ORDER BY row_id LIMIT $2",
+            )
+            .bind(mark)
+            .bind(BATCH)
+            .fetch_all(&mut *tx)
+            .await?;
+            let Some(last) = rows.last() else {
+                return Ok(indexed);
+            };
+            let last: i64 = last.try_get(0)?;
+            let mut objects = Vec::with_capacity(rows.len());
+            for row in &rows {
+                let row_id: i64 = row.try_get(0)?;
+                let raw: String = row.try_get(1)?;
+                let object: Value = serde_json::from_str(&raw)
+                    .map_err(|e| StoreError::Corrupt(format!("object row {row_id}: {e}")))?;
+                objects.push((row_id, object));
+            }
+            index_objects(
+                &mut tx,
+                self.backend(),
+                objects.iter().map(|(id, o)| (*id, o)),
+            )
+            .await?;
+            mark_indexed(&mut tx, last).await?;
+            tx.commit().await?;
+            indexed += rows.len();
+            if (rows.len() as i64) < BATCH {
+                return Ok(indexed);
+            }
+        }
+    }
+
     /// Builds the search index of every stored version (after a migration
     /// from a schema without one). The caller holds the write lock.
     pub(crate) async fn reindex_search_locked(&self) -> Result<usize> {
         // The index is keyed by term, not by object: clear it whole.
         self.pool.execute("DELETE FROM search_terms").await?;
         self.pool.execute("DELETE FROM search_links").await?;
+        self.pool
+            .execute("UPDATE search_progress SET indexed_upto = 0")
+            .await?;
         let mut after = 0_i64;
         let mut indexed = 0;
         loop {
@@ -208,6 +273,7 @@ impl Store {
                 index_objects(&mut tx, self.backend(), [(row_id, &object)]).await?;
                 indexed += 1;
             }
+            mark_indexed(&mut tx, after).await?;
             tx.commit().await?;
         }
         Ok(indexed)
@@ -252,8 +318,89 @@ mod tests {
 
     use super::*;
     use crate::access::Distribution;
+    use sqlx::AssertSqlSafe;
+
     use crate::testing::{caller, sqlite_store};
     use crate::types::Role;
+
+    /// Every written object reaches the search index without a search:
+    /// in its write on SQLite, beside the writes on PostgreSQL; and rows a
+    /// crash left above the mark are indexed by the next search.
+    async fn search_sees_every_written_object(store: &Store) {
+        let caller = caller(store, "Indexed", Role::Analyst).await.unwrap();
+        let objects: Vec<Value> = (0..300)
+            .map(|n| {
+                json!({
+                    "type": "indicator", "spec_version": "2.1",
+                    "id": format!("indicator--00000000-0000-4000-8000-{n:012}"),
+                    "created": "2024-01-01T00:00:00.000Z", "modified": "2024-01-01T00:00:00.000Z",
+                    "pattern": format!("[domain-name:value = 'd{n}.indexed.example']"),
+                    "pattern_type": "stix", "valid_from": "2024-01-01T00:00:00Z",
+                })
+            })
+            .collect();
+        store
+            .put_objects(&caller, &objects, &Distribution::OwnOrg)
+            .await
+            .unwrap();
+        let last: i64 = sqlx::query_scalar("SELECT MAX(row_id) FROM objects")
+            .fetch_one(&store.pool)
+            .await
+            .unwrap();
+        let state = || async {
+            let mark: i64 = sqlx::query_scalar("SELECT indexed_upto FROM search_progress")
+                .fetch_one(&store.pool)
+                .await
+                .unwrap();
+            let terms: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM search_terms")
+                .fetch_one(&store.pool)
+                .await
+                .unwrap();
+            (mark, terms)
+        };
+        let mut seen = state().await;
+        for _ in 0..100 {
+            if seen == (last, 600) {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            seen = state().await;
+        }
+        // `value` and `kind` of each indicator.
+        assert_eq!(seen, (last, 600), "(mark, terms)");
+
+        if store.backend().indexes_in_write() {
+            return;
+        }
+        for statement in [
+            format!("DELETE FROM search_terms WHERE row_id > {}", last - 100),
+            format!("UPDATE search_progress SET indexed_upto = {}", last - 100),
+        ] {
+            store.pool.execute(AssertSqlSafe(statement)).await.unwrap();
+        }
+        let query = SearchQuery {
+            terms: vec![(SearchField::Value, "d299.indexed.example".into())],
+            limit: 10,
+            ..SearchQuery::default()
+        };
+        let found = store.search(caller.org, &query).await.unwrap().objects;
+        assert_eq!(found.len(), 1);
+        assert_eq!(state().await, (last, 600));
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite_search_sees_every_written_object() {
+        let (store, _dir) = sqlite_store().await.unwrap();
+        search_sees_every_written_object(&store).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres_search_sees_every_written_object() {
+        let test = "postgres_search_sees_every_written_object";
+        if let Some(store) = crate::testing::postgres_store(test).await {
+            search_sees_every_written_object(&store).await;
+        }
+    }
 
     /// A database whose search tables still have the row-per-entry shape
     /// of schema version 3 (with a duplicate term, as that shape allowed)
@@ -308,6 +455,7 @@ mod tests {
             "INSERT INTO search_links SELECT * FROM old_links",
             "DROP TABLE old_terms",
             "DROP TABLE old_links",
+            "DROP TABLE search_progress",
             "DELETE FROM crosswatch_schema WHERE version > 3",
         ] {
             downgrade.execute(statement).await.unwrap();

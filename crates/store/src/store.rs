@@ -31,7 +31,7 @@ pub struct Store {
     pub(crate) pool: AnyPool,
     backend: Backend,
     write_lock: Arc<Mutex<()>>,
-    upkeep: Arc<Upkeep>,
+    pub(crate) upkeep: Arc<Upkeep>,
 }
 
 type Result<T> = std::result::Result<T, StoreError>;
@@ -233,6 +233,8 @@ impl Store {
             upkeep: Arc::new(Upkeep::default()),
         };
         store.migrate().await?;
+        // Rows a stop left unindexed (PostgreSQL indexes beside the writes).
+        store.index_pending().await?;
         Ok(store)
     }
 
@@ -658,7 +660,7 @@ impl Store {
             .iter()
             .filter(|o| matches!(o, PutOutcome::Stored { .. }))
             .count();
-        self.upkeep.after_write(self.backend, &self.pool, stored);
+        self.after_object_write(stored);
         Ok(outcomes)
     }
 

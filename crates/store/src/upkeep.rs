@@ -8,21 +8,24 @@
 //!   checkpoint runs on another connection after each object write, while
 //!   the next request is read and checked; the store raises SQLite's own
 //!   threshold to 10,000 pages, a backstop for when writes outrun it.
-//! * on PostgreSQL, refreshing the planner statistics after the stored
+//! * on PostgreSQL, indexing the new objects for search
+//!   ([`Store::index_pending`]) in a transaction of its own, beside the
+//!   next write, and refreshing the planner statistics after the stored
 //!   rows grew by half since the last refresh (and at least 1,000), so
 //!   that page queries keep an index plan on a growing table even where
 //!   autovacuum is off or slow. An `ANALYZE` of a large store takes a
 //!   second.
 //!
-//! Each runs at most once at a time; requests made while one runs are
-//! folded into the next run.
+//! One task runs at a time; requests made while it runs become one more
+//! round.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
-use sqlx::{AnyPool, Executor};
+use sqlx::Executor;
 
+use crate::error::StoreError;
 use crate::schema::Backend;
+use crate::store::Store;
 
 const CHECKPOINT: &str = "PRAGMA wal_checkpoint(PASSIVE)";
 const ANALYZE: &str = "ANALYZE objects, change_log, search_terms, search_links, object_recipients";
@@ -31,53 +34,70 @@ const ANALYZE: &str = "ANALYZE objects, change_log, search_terms, search_links, 
 #[derive(Default)]
 pub(crate) struct Upkeep {
     /// A run is in progress.
-    running: Arc<AtomicBool>,
-    /// Another run was asked for since the current one started.
-    requested: Arc<AtomicBool>,
+    running: AtomicBool,
+    /// Another round was asked for since the current one started.
+    requested: AtomicBool,
+    /// The next round refreshes PostgreSQL's planner statistics.
+    analyze: AtomicBool,
     /// Object versions stored since the last statistics refresh.
     written: AtomicU64,
     /// Object versions stored up to the last statistics refresh.
     at_last_refresh: AtomicU64,
 }
 
-impl Upkeep {
+impl Store {
     /// Notes a committed write that stored `rows` object versions and
-    /// starts the upkeep that is due, if a Tokio runtime is at hand.
-    pub(crate) fn after_write(&self, backend: Backend, pool: &AnyPool, rows: usize) {
+    /// starts the upkeep task unless one runs (it then does another
+    /// round), if a Tokio runtime is at hand.
+    pub(crate) fn after_object_write(&self, rows: usize) {
         if rows == 0 {
             return;
         }
-        let statement = match backend {
-            Backend::Sqlite => CHECKPOINT,
-            Backend::Postgres if self.statistics_due(rows as u64) => ANALYZE,
-            Backend::Postgres => return,
-        };
+        let upkeep = &self.upkeep;
+        if self.backend() == Backend::Postgres && upkeep.statistics_due(rows as u64) {
+            upkeep.analyze.store(true, Ordering::Release);
+        }
         let Ok(runtime) = tokio::runtime::Handle::try_current() else {
             return;
         };
-        self.requested.store(true, Ordering::Release);
-        if self.running.swap(true, Ordering::AcqRel) {
+        upkeep.requested.store(true, Ordering::Release);
+        if upkeep.running.swap(true, Ordering::AcqRel) {
             return; // the running task sees the request
         }
-        let (pool, running, requested) = (
-            pool.clone(),
-            Arc::clone(&self.running),
-            Arc::clone(&self.requested),
-        );
+        let store = self.clone();
         runtime.spawn(async move {
-            while requested.swap(false, Ordering::AcqRel) {
-                if let Err(error) = pool.execute(statement).await {
-                    tracing::warn!(%error, statement, "database upkeep failed");
+            while store.upkeep.requested.swap(false, Ordering::AcqRel) {
+                if let Err(error) = store.upkeep_round().await {
+                    tracing::warn!(%error, "database upkeep failed");
                     break;
                 }
             }
             // A request that lands between the last check and this store
-            // waits for the next write; SQLite's own checkpoint and
-            // PostgreSQL's autovacuum cover the gap.
-            running.store(false, Ordering::Release);
+            // waits for the next write; SQLite's own checkpoint,
+            // PostgreSQL's autovacuum and the catch-up before each search
+            // cover the gap.
+            store.upkeep.running.store(false, Ordering::Release);
         });
     }
 
+    /// One round of upkeep: whatever the backend needs after writes.
+    async fn upkeep_round(&self) -> Result<(), StoreError> {
+        match self.backend() {
+            Backend::Sqlite => {
+                self.pool.execute(CHECKPOINT).await?;
+            }
+            Backend::Postgres => {
+                self.index_pending().await?;
+                if self.upkeep.analyze.swap(false, Ordering::AcqRel) {
+                    self.pool.execute(ANALYZE).await?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Upkeep {
     /// Whether the rows stored since the last statistics refresh, with
     /// `rows` more, make a refresh due; if so, counts from here.
     fn statistics_due(&self, rows: u64) -> bool {
