@@ -320,7 +320,7 @@ mod tests {
     use crate::access::Distribution;
     use sqlx::AssertSqlSafe;
 
-    use crate::testing::{caller, sqlite_store};
+    use crate::testing::{caller, domain_indicator, sqlite_store};
     use crate::types::Role;
 
     /// Every written object reaches the search index without a search:
@@ -329,15 +329,7 @@ mod tests {
     async fn search_sees_every_written_object(store: &Store) {
         let caller = caller(store, "Indexed", Role::Analyst).await.unwrap();
         let objects: Vec<Value> = (0..300)
-            .map(|n| {
-                json!({
-                    "type": "indicator", "spec_version": "2.1",
-                    "id": format!("indicator--00000000-0000-4000-8000-{n:012}"),
-                    "created": "2024-01-01T00:00:00.000Z", "modified": "2024-01-01T00:00:00.000Z",
-                    "pattern": format!("[domain-name:value = 'd{n}.indexed.example']"),
-                    "pattern_type": "stix", "valid_from": "2024-01-01T00:00:00Z",
-                })
-            })
+            .map(|n| domain_indicator(n, "indexed.example"))
             .collect();
         store
             .put_objects(&caller, &objects, &Distribution::OwnOrg)

@@ -29,6 +29,18 @@ impl Drop for TempDir {
     }
 }
 
+/// Indicator number `n`, a domain pattern for `d{n}.{domain}`, with a fixed
+/// id per `n` (TLP unmarked, created 2024-01-01).
+pub fn domain_indicator(n: usize, domain: &str) -> serde_json::Value {
+    serde_json::json!({
+        "type": "indicator", "spec_version": "2.1",
+        "id": format!("indicator--00000000-0000-4000-8000-{n:012}"),
+        "created": "2024-01-01T00:00:00.000Z", "modified": "2024-01-01T00:00:00.000Z",
+        "pattern": format!("[domain-name:value = 'd{n}.{domain}']"),
+        "pattern_type": "stix", "valid_from": "2024-01-01T00:00:00Z",
+    })
+}
+
 /// A caller with a new `role` token of organisation `name` (created when
 /// missing).
 pub async fn caller(store: &Store, name: &str, role: Role) -> Result<Caller, String> {

@@ -115,10 +115,8 @@ impl Upkeep {
 
 #[cfg(test)]
 mod tests {
-    use serde_json::json;
-
     use super::*;
-    use crate::testing::{caller, sqlite_store};
+    use crate::testing::{caller, domain_indicator, sqlite_store};
     use crate::{Distribution, Role};
 
     /// A write far below SQLite's 1,000-page threshold still reaches the
@@ -134,17 +132,7 @@ mod tests {
             .await
             .unwrap();
         let before = std::fs::metadata(&file).unwrap().len();
-        let objects: Vec<_> = (0..200)
-            .map(|n| {
-                json!({
-                    "type": "indicator", "spec_version": "2.1",
-                    "id": format!("indicator--00000000-0000-4000-8000-{n:012}"),
-                    "created": "2024-01-01T00:00:00.000Z", "modified": "2024-01-01T00:00:00.000Z",
-                    "pattern": format!("[domain-name:value = 'd{n}.example']"),
-                    "pattern_type": "stix", "valid_from": "2024-01-01T00:00:00Z",
-                })
-            })
-            .collect();
+        let objects: Vec<_> = (0..200).map(|n| domain_indicator(n, "example")).collect();
         store
             .put_objects(&caller, &objects, &Distribution::OwnOrg)
             .await
@@ -168,21 +156,13 @@ mod tests {
         let caller = caller(&store, "Alpha", Role::Analyst).await.unwrap();
         let query = crate::ObjectQuery::new(crate::Scope::Everything, 10);
         for n in 0..300 {
-            let object = json!({
-                "type": "indicator", "spec_version": "2.1",
-                "id": format!("indicator--00000000-0000-4000-8000-{n:012}"),
-                "created": "2024-01-01T00:00:00.000Z", "modified": "2024-01-01T00:00:00.000Z",
-                "pattern": format!("[domain-name:value = 'd{n}.example']"),
-                "pattern_type": "stix", "valid_from": "2024-01-01T00:00:00Z",
-            });
+            let object = domain_indicator(n, "example");
             store
                 .put_objects(&caller, &[object], &Distribution::OwnOrg)
                 .await
                 .unwrap();
-            assert_eq!(
-                store.count_objects(caller.org, &query).await.unwrap(),
-                n + 1
-            );
+            let count = store.count_objects(caller.org, &query).await.unwrap();
+            assert_eq!(usize::try_from(count).unwrap(), n + 1);
         }
     }
 
