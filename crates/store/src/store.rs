@@ -233,8 +233,9 @@ impl Store {
             upkeep: Arc::new(Upkeep::default()),
         };
         store.migrate().await?;
-        // Rows a stop left unindexed (PostgreSQL indexes beside the writes).
-        store.index_pending().await?;
+        // Rows a stop left unindexed are indexed in the background: a
+        // search catches up first anyway, and opening must not wait.
+        store.request_upkeep();
         Ok(store)
     }
 

@@ -47,8 +47,7 @@ pub(crate) struct Upkeep {
 
 impl Store {
     /// Notes a committed write that stored `rows` object versions and
-    /// starts the upkeep task unless one runs (it then does another
-    /// round), if a Tokio runtime is at hand.
+    /// asks for upkeep.
     pub(crate) fn after_object_write(&self, rows: usize) {
         if rows == 0 {
             return;
@@ -57,6 +56,13 @@ impl Store {
         if self.backend() == Backend::Postgres && upkeep.statistics_due(rows as u64) {
             upkeep.analyze.store(true, Ordering::Release);
         }
+        self.request_upkeep();
+    }
+
+    /// Starts the upkeep task unless one runs (it then does another
+    /// round), if a Tokio runtime is at hand.
+    pub(crate) fn request_upkeep(&self) {
+        let upkeep = &self.upkeep;
         let Ok(runtime) = tokio::runtime::Handle::try_current() else {
             return;
         };

@@ -165,6 +165,13 @@ impl Db {
         Ok(())
     }
 
+    /// Moves the search index's mark past every object row.
+    pub async fn mark_indexed(&self) -> Result<()> {
+        let sql = "UPDATE search_progress SET indexed_upto = (SELECT COALESCE(MAX(row_id), 0) FROM objects)";
+        on_pool!(self, pool => pool.execute(sql).await.map(drop)?);
+        Ok(())
+    }
+
     /// Settles the database after a bulk load so that the next timings
     /// measure reads, not the load's aftermath: on PostgreSQL refreshes
     /// planner statistics (what autovacuum does by default) and
