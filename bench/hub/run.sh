@@ -140,9 +140,9 @@ for backend in $backends; do
     "$HUB_BENCH_BIN" get --label "ours-$backend" --url "$hub_url" --collection "$all_members" \
         --token "$reader_token" --limit "$limit" --expect "$n" | tee -a "$results"
     if [[ "$backend" == postgres ]]; then
-        # The hub never refreshes planner statistics; with autovacuum off or
-        # not yet run after an ingest, PostgreSQL plans the page query from
-        # empty-table statistics. The same GET again with fresh statistics:
+        # The hub refreshes planner statistics each time the store grows by
+        # half, so the last refresh may predate the last third of the
+        # ingest. The same GET again right after a full ANALYZE:
         psql -q "$db_url" -c ANALYZE
         "$HUB_BENCH_BIN" get --label "ours-postgres-analyzed" --url "$hub_url" --collection "$all_members" \
             --token "$reader_token" --limit "$limit" --expect "$n" | tee -a "$results"
