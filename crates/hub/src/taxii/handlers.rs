@@ -142,6 +142,21 @@ fn envelope_reply(page: &JsonPage) -> Response {
     with_date_headers(taxii_text(StatusCode::OK, body), range)
 }
 
+/// The page of collection `id` that `filters` select (latest versions
+/// unless they ask otherwise), counted as served.
+async fn objects_page(
+    state: &AppState,
+    caller: &crosswatch_store::Caller,
+    id: &str,
+    filters: &Filters,
+) -> Result<JsonPage, ApiError> {
+    let collection = readable(collection(state, caller, id).await?)?;
+    let query = filters.to_query(collection.scope, vec![VersionMatch::Last]);
+    let page = state.store.query_objects_json(caller.org, &query).await?;
+    state.metrics.objects_served.add(page.count as u64);
+    Ok(page)
+}
+
 /// `GET /api1/collections/{id}/objects/`
 pub async fn get_objects(
     State(state): State<AppState>,
@@ -152,10 +167,7 @@ pub async fn get_objects(
 ) -> Reply {
     require_taxii_accept(&headers)?;
     let filters = Filters::parse(query.as_deref())?;
-    let collection = readable(collection(&state, &caller, &id).await?)?;
-    let query = filters.to_query(collection.scope, vec![VersionMatch::Last]);
-    let page = state.store.query_objects_json(caller.org, &query).await?;
-    state.metrics.objects_served.add(page.count as u64);
+    let page = objects_page(&state, &caller, &id, &filters).await?;
     state
         .store
         .audit(
@@ -179,13 +191,10 @@ pub async fn get_object(
     require_taxii_accept(&headers)?;
     let mut filters = Filters::parse(query.as_deref())?;
     filters.ids = vec![object_id.clone()];
-    let collection = readable(collection(&state, &caller, &id).await?)?;
-    let query = filters.to_query(collection.scope, vec![VersionMatch::Last]);
-    let page = state.store.query_objects_json(caller.org, &query).await?;
+    let page = objects_page(&state, &caller, &id, &filters).await?;
     if page.count == 0 && filters.next.is_none() {
         return Err(ApiError::not_found(&format!("object {object_id}")));
     }
-    state.metrics.objects_served.add(page.count as u64);
     state
         .store
         .audit(&caller, "read", &object_id, &format!("collection {id}"))
