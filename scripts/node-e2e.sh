@@ -16,19 +16,13 @@ if [[ ! -f "$sample" ]]; then
     echo "SKIPPED node end-to-end: $sample not found"
     exit 0
 fi
-if [[ -z "${CROSSWATCH_BIN:-}" ]]; then
-    (cd "$repo" && cargo build -q -p crosswatch)
-    CROSSWATCH_BIN="${CARGO_TARGET_DIR:-$repo/target}/debug/crosswatch"
-fi
+source "$repo/scripts/hub-lib.sh"
+crosswatch_bin
 bin="$CROSSWATCH_BIN"
 
 work="$(mktemp -d)"
-server_pid=""
 cleanup() {
-    if [[ -n "$server_pid" ]]; then
-        kill -TERM "$server_pid" 2>/dev/null || true
-        wait "$server_pid" 2>/dev/null || true
-    fi
+    stop_hub
     rm -rf "$work"
 }
 trap cleanup EXIT
@@ -41,14 +35,7 @@ token_a="$(admin token create --org "Platform A" --role analyst 2>/dev/null)"
 token_b="$(admin token create --org "Platform B" --role sync 2>/dev/null)"
 admin group create "Moldova Elections" --member "Platform A" "Platform B" >/dev/null
 
-port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"
-hub="http://127.0.0.1:$port"
-"$bin" serve --listen "127.0.0.1:$port" --data-dir "$hub_dir" 2>"$work/server.log" &
-server_pid=$!
-for _ in $(seq 1 100); do
-    curl -sf "$hub/healthz" >/dev/null 2>&1 && break
-    sleep 0.1
-done
+start_hub "$hub_dir" "$work/server.log"
 
 # A adds what its own investigation found to Meta's published file — a
 # cloned outlet, the network's meme (PDQ) — and shares the incident with the

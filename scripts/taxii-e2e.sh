@@ -11,24 +11,16 @@ set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 pip install -q taxii2-client stix2-validator openapi-spec-validator
 
-if [[ -z "${CROSSWATCH_BIN:-}" ]]; then
-    (cd "$repo" && cargo build -q -p crosswatch)
-    target="${CARGO_TARGET_DIR:-$repo/target}"
-    CROSSWATCH_BIN="$target/debug/crosswatch"
-fi
+source "$repo/scripts/hub-lib.sh"
+crosswatch_bin
 
 data="$(mktemp -d)"
-server_pid=""
 cleanup() {
-    if [[ -n "$server_pid" ]]; then
-        kill -TERM "$server_pid" 2>/dev/null || true
-        wait "$server_pid" 2>/dev/null || true
-    fi
+    stop_hub
     rm -rf "$data"
 }
 trap cleanup EXIT
 
-port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"
 admin() { "$CROSSWATCH_BIN" admin "$@" --data-dir "$data"; }
 
 admin org create "Org A" >/dev/null
@@ -39,21 +31,14 @@ token_b="$(admin token create --org "Org B" --role sync --expires-in-days 1 2>/d
 token_c="$(admin token create --org "Org C" --role analyst 2>/dev/null)"
 admin group create "Election Integrity" --member "Org A" "Org B" >/dev/null
 
-"$CROSSWATCH_BIN" serve --listen "127.0.0.1:$port" --data-dir "$data" 2>"$data/server.log" &
-server_pid=$!
-for _ in $(seq 1 100); do
-    if python3 -c "import urllib.request,sys; urllib.request.urlopen('http://127.0.0.1:$port/healthz')" 2>/dev/null; then
-        break
-    fi
-    sleep 0.1
-done
+start_hub "$data" "$data/server.log"
 
-python3 "$repo/scripts/taxii-e2e.py" "http://127.0.0.1:$port" "$token_a" "$token_b" "$token_c" "Election Integrity"
+python3 "$repo/scripts/taxii-e2e.py" "$hub" "$token_a" "$token_b" "$token_c" "Election Integrity"
 
-python3 "$repo/scripts/rest-e2e.py" "http://127.0.0.1:$port" "$token_a" "$token_b" "$token_c"
+python3 "$repo/scripts/rest-e2e.py" "$hub" "$token_a" "$token_b" "$token_c"
 
 # An open live stream must not hold up a graceful shutdown.
-python3 - "http://127.0.0.1:$port/api/feed/stream" "$token_b" <<'PY' &
+python3 - "$hub/api/feed/stream" "$token_b" <<'PY' &
 import sys, urllib.request
 request = urllib.request.Request(sys.argv[1], headers={"Authorization": f"Bearer {sys.argv[2]}"})
 with urllib.request.urlopen(request) as stream:
