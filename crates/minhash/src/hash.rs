@@ -67,8 +67,9 @@ pub(crate) fn hash_u32s(seed: u64, values: &[u32]) -> u64 {
     finalize(h)
 }
 
-/// SplitMix64 step: a deterministic generator for permutation coefficients.
-pub(crate) fn splitmix64(state: &mut u64) -> u64 {
+/// SplitMix64 step: a small deterministic generator (permutation
+/// coefficients here, seeded node orders in the coordination detector).
+pub fn splitmix64(state: &mut u64) -> u64 {
     *state = state.wrapping_add(K0);
     let mut z = *state;
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);

@@ -53,7 +53,7 @@ mod params;
 mod shingle;
 
 pub use error::MinHashError;
-pub use hash::hash_bytes;
+pub use hash::{hash_bytes, splitmix64};
 pub use index::{LshIndex, Match};
 pub use minhash::{MinHashConfig, MinHasher, Signature, estimate_jaccard};
 pub use normalize::{NormalizeOptions, normalize, normalize_into};
