@@ -9,7 +9,26 @@
 /// ```
 /// assert_eq!(crosswatch_model::refang("hxxps://t[.]me/insider_md"), "https://t.me/insider_md");
 /// ```
+///
+/// Refanging a live value changes nothing, so a value may pass through it
+/// more than once (`[[.]]` becomes `.`, not `[.]`).
 pub fn refang(value: &str) -> String {
+    // A pass can uncover another defanged form; passes repeat until one
+    // changes nothing. Every changing pass but a scheme's (at most one, as
+    // a live scheme is never rewritten) makes the value shorter.
+    let mut current = refang_once(value);
+    for _ in 0..=value.len() {
+        let next = refang_once(&current);
+        if next == current {
+            break;
+        }
+        current = next;
+    }
+    current
+}
+
+/// One left-to-right pass of [`refang`].
+fn refang_once(value: &str) -> String {
     let trimmed = value.trim().trim_matches('`').trim();
     let mut out = String::with_capacity(trimmed.len());
     let mut rest = trimmed;
@@ -108,6 +127,7 @@ mod tests {
         assert_eq!(refang("user[at]mail[.]ru"), "user@mail.ru");
         assert_eq!(refang("plain.example"), "plain.example");
         assert_eq!(refang("[x]"), "[x]");
+        assert_eq!(refang("x[[.]]com"), "x.com");
     }
 
     #[test]
@@ -127,6 +147,14 @@ mod tests {
         #[test]
         fn refang_never_panics(s in "\\PC*") {
             let _ = refang(&s);
+        }
+
+        /// Refanging what is already live changes nothing, so a value
+        /// that passes through two importers' refang is still the same.
+        #[test]
+        fn refang_is_idempotent(s in "(hxxps?://|fxp://|\\[\\.\\]|\\(\\.\\)|\\[dot\\]|\\[at\\]|\\[|\\]|[a-z.:/@ `]){0,24}") {
+            let once = refang(&s);
+            prop_assert_eq!(refang(&once), once);
         }
 
         #[test]
