@@ -222,14 +222,42 @@ fn run(store: &NodeStore, lines: &str, guard: FloodGuard) -> (RunSummary, Vec<Va
     (summary, hits)
 }
 
+/// The incident, a fake hub holding it (with a change feed when `feed`),
+/// its URL, and an empty node store.
+fn setup(feed: bool) -> (Incident, Shared, String, NodeStore) {
+    let incident = incident();
+    let (state, url) = hub_with(&incident, feed);
+    (incident, state, url, NodeStore::open_in_memory().unwrap())
+}
+
+/// How many hits `lines` make under the default flood guard.
+fn hits(store: &NodeStore, lines: &str) -> usize {
+    run(store, lines, FloodGuard::default()).0.hits
+}
+
+/// Publishes `object` on the fake hub, after everything it holds.
+fn publish(state: &Shared, object: Value) {
+    state
+        .lock()
+        .unwrap()
+        .objects
+        .push(("2026-02-01T00:00:00.000Z".into(), object));
+}
+
+/// A new version (`modified` 2030) of the incident's indicator whose
+/// text contains `contains`.
+fn newer_indicator(incident: &Incident, contains: &str) -> Value {
+    let mut object = object_of(&bundle_objects(incident), "indicator", contains).clone();
+    object["modified"] = json!("2030-01-01T00:00:00.000Z");
+    object
+}
+
 const POST: &str =
     r#"{"id":"post-1","account":"@someone","platform":"x","urls":["https://t.me/insider_md/55"]}"#;
 
 #[test]
 fn sync_pulls_all_pages_and_signals_match() {
-    let incident = incident();
-    let (state, url) = hub_with(&incident, true);
-    let mut store = NodeStore::open_in_memory().unwrap();
+    let (incident, state, url, mut store) = setup(true);
     let report = sync_hub(&mut store, &client(&url), None, now()).unwrap();
     let total = state.lock().unwrap().objects.len();
     assert_eq!(report.stats.created, total);
@@ -269,9 +297,7 @@ fn sync_pulls_all_pages_and_signals_match() {
 
 #[test]
 fn unreachable_hub_leaves_copy_and_cursor_unchanged() {
-    let incident = incident();
-    let (_state, url) = hub_with(&incident, false);
-    let mut store = NodeStore::open_in_memory().unwrap();
+    let (_, _, url, mut store) = setup(false);
     sync_hub(&mut store, &client(&url), None, now()).unwrap();
     let before = (
         store.counts(&url).unwrap(),
@@ -297,9 +323,7 @@ fn unreachable_hub_leaves_copy_and_cursor_unchanged() {
 
 #[test]
 fn garbage_response_leaves_copy_and_cursor_unchanged() {
-    let incident = incident();
-    let (state, url) = hub_with(&incident, false);
-    let mut store = NodeStore::open_in_memory().unwrap();
+    let (incident, state, url, mut store) = setup(false);
     sync_hub(&mut store, &client(&url), None, now()).unwrap();
     let before = (
         store.counts(&url).unwrap(),
@@ -308,9 +332,8 @@ fn garbage_response_leaves_copy_and_cursor_unchanged() {
     {
         let mut s = state.lock().unwrap();
         // A revocation is waiting, but the hub answers with HTML.
-        let mut revoked = object_of(&bundle_objects(&incident), "indicator", "insider_md").clone();
+        let mut revoked = newer_indicator(&incident, "insider_md");
         revoked["revoked"] = json!(true);
-        revoked["modified"] = json!("2030-01-01T00:00:00.000Z");
         s.objects.push(("2026-02-01T00:00:00.000Z".into(), revoked));
         s.garbage = true;
     }
@@ -332,49 +355,33 @@ fn garbage_response_leaves_copy_and_cursor_unchanged() {
 
 #[test]
 fn revocation_stops_matching_within_one_sync() {
-    let incident = incident();
-    let (state, url) = hub_with(&incident, false);
-    let mut store = NodeStore::open_in_memory().unwrap();
+    let (incident, state, url, mut store) = setup(false);
     sync_hub(&mut store, &client(&url), None, now()).unwrap();
-    assert_eq!(run(&store, POST, FloodGuard::default()).0.hits, 1);
+    assert_eq!(hits(&store, POST), 1);
 
-    let mut revoked = object_of(&bundle_objects(&incident), "indicator", "insider_md").clone();
+    let mut revoked = newer_indicator(&incident, "insider_md");
     revoked["revoked"] = json!(true);
-    revoked["modified"] = json!("2030-01-01T00:00:00.000Z");
-    state
-        .lock()
-        .unwrap()
-        .objects
-        .push(("2026-02-01T00:00:00.000Z".into(), revoked));
+    publish(&state, revoked);
     let report = sync_hub(&mut store, &client(&url), None, now()).unwrap();
     assert_eq!(report.stats.revoked, 1);
     assert_eq!(report.stats.active_signals, 1);
     assert_eq!(
-        run(
+        hits(
             &store,
-            r#"{"id":"post-2","urls":["https://t.me/insider_md"]}"#,
-            FloodGuard::default()
-        )
-        .0
-        .hits,
+            r#"{"id":"post-2","urls":["https://t.me/insider_md"]}"#
+        ),
         0
     );
 }
 
 #[test]
 fn older_version_does_not_replace_newer() {
-    let incident = incident();
-    let (state, url) = hub_with(&incident, false);
-    let mut store = NodeStore::open_in_memory().unwrap();
+    let (incident, state, url, mut store) = setup(false);
     sync_hub(&mut store, &client(&url), None, now()).unwrap();
     let mut stale = object_of(&bundle_objects(&incident), "indicator", "insider_md").clone();
     stale["revoked"] = json!(true);
     stale["modified"] = json!("2000-01-01T00:00:00.000Z");
-    state
-        .lock()
-        .unwrap()
-        .objects
-        .push(("2026-02-01T00:00:00.000Z".into(), stale));
+    publish(&state, stale);
     let report = sync_hub(&mut store, &client(&url), None, now()).unwrap();
     assert_eq!(report.stats.ignored, 1);
     assert_eq!(report.stats.active_signals, 2);
@@ -382,11 +389,9 @@ fn older_version_does_not_replace_newer() {
 
 #[test]
 fn deletion_in_feed_stops_matching_within_one_sync() {
-    let incident = incident();
-    let (state, url) = hub_with(&incident, true);
-    let mut store = NodeStore::open_in_memory().unwrap();
+    let (incident, state, url, mut store) = setup(true);
     sync_hub(&mut store, &client(&url), None, now()).unwrap();
-    assert_eq!(run(&store, POST, FloodGuard::default()).0.hits, 1);
+    assert_eq!(hits(&store, POST), 1);
 
     let indicator = object_of(&bundle_objects(&incident), "indicator", "insider_md").clone();
     state.lock().unwrap().feed = Some(vec![json!({
@@ -395,75 +400,52 @@ fn deletion_in_feed_stops_matching_within_one_sync() {
     let report = sync_hub(&mut store, &client(&url), None, now()).unwrap();
     assert_eq!(report.stats.deleted, 1);
     assert_eq!(
-        run(
+        hits(
             &store,
-            r#"{"id":"post-3","urls":["https://t.me/insider_md"]}"#,
-            FloodGuard::default()
-        )
-        .0
-        .hits,
+            r#"{"id":"post-3","urls":["https://t.me/insider_md"]}"#
+        ),
         0
     );
     // The domain signal of the same incident still matches.
     assert_eq!(
-        run(
+        hits(
             &store,
-            r#"{"id":"post-4","urls":["https://evil-news.example/x"]}"#,
-            FloodGuard::default()
-        )
-        .0
-        .hits,
+            r#"{"id":"post-4","urls":["https://evil-news.example/x"]}"#
+        ),
         1
     );
 }
 
 #[test]
 fn expired_signal_stops_matching() {
-    let incident = incident();
-    let (state, url) = hub_with(&incident, false);
-    let mut store = NodeStore::open_in_memory().unwrap();
-    let mut expired = object_of(&bundle_objects(&incident), "indicator", "evil-news").clone();
+    let (incident, state, url, mut store) = setup(false);
+    let mut expired = newer_indicator(&incident, "evil-news");
     expired["valid_until"] = json!("2026-01-02T00:00:00.000Z");
-    expired["modified"] = json!("2030-01-01T00:00:00.000Z");
-    state
-        .lock()
-        .unwrap()
-        .objects
-        .push(("2026-02-01T00:00:00.000Z".into(), expired));
+    publish(&state, expired);
     let report = sync_hub(&mut store, &client(&url), None, now()).unwrap();
     assert_eq!(report.stats.active_signals, 1);
     assert_eq!(
-        run(
+        hits(
             &store,
-            r#"{"id":"p","urls":["https://evil-news.example/x"]}"#,
-            FloodGuard::default()
-        )
-        .0
-        .hits,
+            r#"{"id":"p","urls":["https://evil-news.example/x"]}"#
+        ),
         0
     );
 }
 
 #[test]
 fn a_signal_lapses_at_valid_until_even_when_nothing_new_arrives() {
-    let incident = incident();
-    let (state, url) = hub_with(&incident, false);
-    let mut store = NodeStore::open_in_memory().unwrap();
+    let (incident, state, url, mut store) = setup(false);
     let soon = now() + time::Duration::hours(1);
-    let mut lapsing = object_of(&bundle_objects(&incident), "indicator", "evil-news").clone();
+    let mut lapsing = newer_indicator(&incident, "evil-news");
     lapsing["valid_until"] = json!(
         soon.format(&time::format_description::well_known::Rfc3339)
             .unwrap()
     );
-    lapsing["modified"] = json!("2030-01-01T00:00:00.000Z");
-    state
-        .lock()
-        .unwrap()
-        .objects
-        .push(("2026-02-01T00:00:00.000Z".into(), lapsing));
+    publish(&state, lapsing);
     let post = r#"{"id":"p","urls":["https://evil-news.example/x"]}"#;
     let first = sync_hub(&mut store, &client(&url), None, now()).unwrap();
-    assert_eq!(run(&store, post, FloodGuard::default()).0.hits, 1);
+    assert_eq!(hits(&store, post), 1);
     // A quiet sync before the end changes nothing…
     let quiet = sync_hub(&mut store, &client(&url), None, now()).unwrap();
     assert_eq!(quiet.stats.created, 0);
@@ -478,14 +460,12 @@ fn a_signal_lapses_at_valid_until_even_when_nothing_new_arrives() {
     .unwrap();
     assert_eq!(later.stats.created + later.stats.updated, 0);
     assert_eq!(later.stats.active_signals, first.stats.active_signals - 1);
-    assert_eq!(run(&store, post, FloodGuard::default()).0.hits, 0);
+    assert_eq!(hits(&store, post), 0);
 }
 
 #[test]
 fn flood_guard_quarantines_a_signal_until_released() {
-    let incident = incident();
-    let (_state, url) = hub_with(&incident, false);
-    let mut store = NodeStore::open_in_memory().unwrap();
+    let (_, _, url, mut store) = setup(false);
     sync_hub(&mut store, &client(&url), None, now()).unwrap();
     let guard = FloodGuard {
         max_items_per_run: 3,
@@ -530,9 +510,7 @@ fn flood_guard_quarantines_a_signal_until_released() {
 
 #[test]
 fn hourly_flood_limit_counts_earlier_runs() {
-    let incident = incident();
-    let (_state, url) = hub_with(&incident, false);
-    let mut store = NodeStore::open_in_memory().unwrap();
+    let (_, _, url, mut store) = setup(false);
     sync_hub(&mut store, &client(&url), None, now()).unwrap();
     let guard = FloodGuard {
         max_items_per_run: 100,
@@ -579,9 +557,7 @@ fn accept_request() -> AcceptRequest {
 
 #[test]
 fn accepted_hit_becomes_action_with_provenance_and_feedback_is_delivered() {
-    let incident = incident();
-    let (state, url) = hub_with(&incident, true);
-    let mut store = NodeStore::open_in_memory().unwrap();
+    let (incident, state, url, mut store) = setup(true);
     sync_hub(&mut store, &client(&url), None, now()).unwrap();
     run(&store, POST, FloodGuard::default());
     let pending = store.hits(Some(HitStatus::Pending)).unwrap();
@@ -628,9 +604,7 @@ fn accepted_hit_becomes_action_with_provenance_and_feedback_is_delivered() {
 
 #[test]
 fn rejected_hit_queues_false_positive_and_unknown_ids_fail() {
-    let incident = incident();
-    let (_state, url) = hub_with(&incident, false);
-    let mut store = NodeStore::open_in_memory().unwrap();
+    let (_, _, url, mut store) = setup(false);
     sync_hub(&mut store, &client(&url), None, now()).unwrap();
     run(&store, POST, FloodGuard::default());
     let id = store.hits(Some(HitStatus::Pending)).unwrap()[0].id;
@@ -657,9 +631,7 @@ fn rejected_hit_queues_false_positive_and_unknown_ids_fail() {
 
 #[test]
 fn rerunning_the_same_items_does_not_duplicate_queue_entries() {
-    let incident = incident();
-    let (_state, url) = hub_with(&incident, false);
-    let mut store = NodeStore::open_in_memory().unwrap();
+    let (_, _, url, mut store) = setup(false);
     sync_hub(&mut store, &client(&url), None, now()).unwrap();
     run(&store, POST, FloodGuard::default());
     let (again, _) = run(&store, POST, FloodGuard::default());
