@@ -8,10 +8,12 @@
 //! [`access::may_see`], mirrored in SQL on every read.
 //!
 //! Backend choice: both engines go through `sqlx::Any` with runtime
-//! queries written once (`$N` placeholders work on both); only the DDL's
-//! auto-increment key differs. That keeps one code path to test, at the
-//! cost of `Any`'s narrower type set (timestamps are fixed-width UTC text,
-//! JSON is text).
+//! queries written once (`$N` placeholders work on both). What differs is
+//! small and named: the DDL's auto-increment key and SQLite's `WITHOUT
+//! ROWID` tables, how a write reserves its keys, and where new objects are
+//! indexed for search ([`Backend`] says which). That keeps one code path to
+//! test, at the cost of `Any`'s narrower type set (timestamps are
+//! fixed-width UTC text, JSON is text).
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), crosswatch_store::StoreError> {

@@ -1,10 +1,11 @@
 //! The [`Store`]: one API over SQLite or PostgreSQL.
 //!
 //! Both backends go through `sqlx::Any` with runtime queries written once
-//! with `$N` placeholders (which SQLite accepts too). Writes are serialised
-//! (a process-wide lock, plus a table lock on PostgreSQL for several hub
-//! processes) so change-log sequence order equals commit order: a reader
-//! paging by sequence can never skip a row that commits late.
+//! with `$N` placeholders (which SQLite accepts too); statements built by
+//! [`Sql`] use bare `?` on SQLite, which binds by position. Writes are
+//! serialised (a process-wide lock, plus a table lock on PostgreSQL for
+//! several hub processes) so change-log sequence order equals commit order:
+//! a reader paging by sequence can never skip a row that commits late.
 
 use std::path::Path;
 use std::sync::Arc;

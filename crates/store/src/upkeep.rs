@@ -125,8 +125,8 @@ mod tests {
     use crate::testing::{caller, domain_indicator, sqlite_store};
     use crate::{Distribution, Role};
 
-    /// A write far below SQLite's 1,000-page threshold still reaches the
-    /// database file: the upkeep checkpointed it.
+    /// A write far below SQLite's own checkpoint threshold still reaches
+    /// the database file: the upkeep checkpointed it.
     #[tokio::test]
     async fn object_writes_are_checkpointed_beside_the_writes() {
         let (store, dir) = sqlite_store().await.unwrap();
