@@ -17,7 +17,7 @@ use crate::error::StoreError;
 use crate::schema::Backend;
 use crate::search::{ActivePeriod, index_objects, mark_indexed};
 use crate::stix_check::{self, display_timestamp, now_timestamp};
-use crate::store::{Arg, Sql, Tx};
+use crate::store::{Arg, Sql, Tx, audit_in};
 use crate::types::{Caller, PutOutcome};
 
 type Result<T> = std::result::Result<T, StoreError>;
@@ -109,13 +109,13 @@ pub(crate) async fn put_batch(
             superseded,
         });
     }
-    let mut seqs = None;
+    // Chunks take ascending sequence numbers: the write's range runs from
+    // the first chunk's first to the last chunk's last.
+    let mut seqs: Option<(i64, i64)> = None;
     for chunk in new_rows.chunks(PARAMS_PER_STATEMENT / OBJECT_COLUMNS) {
         let (first, last) =
             write_chunk(tx, backend, caller, chunk, distribution, &date_added).await?;
-        seqs = Some(seqs.map_or((first, last), |(low, high): (i64, i64)| {
-            (low.min(first), high.max(last))
-        }));
+        seqs = Some((seqs.map_or(first, |(low, _)| low), last));
     }
     if let (Some((first, last)), Some(only)) = (seqs, new_rows.first()) {
         // One audit entry per write: the change log holds each object's
@@ -128,19 +128,13 @@ pub(crate) async fn put_batch(
             "{}; change log seq {first}-{last}",
             distribution_detail(distribution)
         );
-        let audit = vec![vec![
-            Arg::Text(date_added.clone()),
-            Arg::Int(caller.org),
-            Arg::Int(caller.token_id),
-            Arg::Text("share".to_string()),
-            Arg::Text(target),
-            Arg::Text(detail),
-        ]];
-        insert_rows(
+        audit_in(
             tx,
-            backend,
-            "audit_log (at, org_id, token_id, action, target, detail)",
-            audit,
+            Some(caller.org),
+            Some(caller.token_id),
+            "share",
+            &target,
+            &detail,
         )
         .await?;
     }

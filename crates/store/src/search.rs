@@ -95,6 +95,11 @@ pub(crate) async fn index_objects(
     .await
 }
 
+/// The object stored as `raw` in row `row_id`.
+fn stored_object(row_id: i64, raw: &str) -> Result<Value> {
+    serde_json::from_str(raw).map_err(|e| StoreError::Corrupt(format!("object row {row_id}: {e}")))
+}
+
 /// Records that every object row up to `row_id` is indexed.
 pub(crate) async fn mark_indexed(tx: &mut Tx, row_id: i64) -> Result<()> {
     sqlx::query("UPDATE search_progress SET indexed_upto = $1")
@@ -217,8 +222,7 @@ impl Store {
             for row in &rows {
                 let row_id: i64 = row.try_get(0)?;
                 let raw: String = row.try_get(1)?;
-                let object: Value = serde_json::from_str(&raw)
-                    .map_err(|e| StoreError::Corrupt(format!("object row {row_id}: {e}")))?;
+                let object = stored_object(row_id, &raw)?;
                 objects.push((row_id, object));
             }
             index_objects(
@@ -261,8 +265,7 @@ impl Store {
                 let row_id: i64 = row.try_get(0)?;
                 let raw: String = row.try_get(1)?;
                 let version: String = row.try_get(2)?;
-                let object: Value = serde_json::from_str(&raw)
-                    .map_err(|e| StoreError::Corrupt(format!("object row {row_id}: {e}")))?;
+                let object = stored_object(row_id, &raw)?;
                 let active = ActivePeriod::of(&object, &version);
                 sqlx::query("UPDATE objects SET time_start = $1, time_end = $2 WHERE row_id = $3")
                     .bind(active.start)
@@ -340,15 +343,13 @@ mod tests {
             .await
             .unwrap();
         let state = || async {
-            let mark: i64 = sqlx::query_scalar("SELECT indexed_upto FROM search_progress")
-                .fetch_one(&store.pool)
-                .await
-                .unwrap();
-            let terms: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM search_terms")
-                .fetch_one(&store.pool)
-                .await
-                .unwrap();
-            (mark, terms)
+            sqlx::query_as::<_, (i64, i64)>(
+                "SELECT (SELECT indexed_upto FROM search_progress), \
+                        (SELECT COUNT(*) FROM search_terms)",
+            )
+            .fetch_one(&store.pool)
+            .await
+            .unwrap()
         };
         let mut seen = state().await;
         for _ in 0..100 {

@@ -234,9 +234,11 @@ impl Store {
             upkeep: Arc::new(Upkeep::default()),
         };
         store.migrate().await?;
-        // Rows a stop left unindexed are indexed in the background: a
-        // search catches up first anyway, and opening must not wait.
-        store.request_upkeep();
+        if !backend.indexes_in_write() {
+            // Rows a stop left unindexed are indexed in the background: a
+            // search catches up first anyway, and opening must not wait.
+            store.request_upkeep();
+        }
         Ok(store)
     }
 
@@ -1080,7 +1082,7 @@ async fn insert_status(tx: &mut Tx, org: OrgId, id: String, body: String) -> Res
     Ok(())
 }
 
-async fn audit_in(
+pub(crate) async fn audit_in(
     tx: &mut Tx,
     org: Option<OrgId>,
     token: Option<i64>,
